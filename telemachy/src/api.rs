@@ -1,0 +1,385 @@
+//! Agamemnon's wire types, as its published contract (`openapi.yaml`) names them.
+//!
+//! The client sends and decodes these; the simulator serves them. Decoding is lenient where
+//! the real server is: optional fields default, unknown fields are ignored, and a status the
+//! contract does not list decodes as `Other` instead of failing.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// An agent as the server returns it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Agent {
+    /// The server's id (a UUID).
+    pub id: String,
+    /// The agent's name; Telemachy stores the idempotency key here.
+    #[serde(default)]
+    pub name: String,
+    /// A human label; Telemachy stores the readable name here.
+    #[serde(default)]
+    pub label: String,
+    /// The program the agent runs.
+    #[serde(default)]
+    pub program: String,
+    /// The directory the agent works in.
+    #[serde(default)]
+    pub working_directory: String,
+    /// Arguments for the program.
+    #[serde(default)]
+    pub program_args: Vec<String>,
+    /// A free-form description of the agent's work.
+    #[serde(default)]
+    pub task_description: String,
+    /// Tags; Telemachy records the owning workflow here.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// The owner.
+    #[serde(default)]
+    pub owner: String,
+    /// The role (`worker` by default).
+    #[serde(default)]
+    pub role: String,
+    /// The host: `local`, or `docker` for docker agents.
+    #[serde(default)]
+    pub host: String,
+    /// The container image of a docker agent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    /// The CPUs of a docker agent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpus: Option<u32>,
+    /// The memory of a docker agent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory: Option<String>,
+    /// Whether the agent runs.
+    pub status: AgentStatus,
+    /// When the agent was created (RFC 3339).
+    #[serde(default)]
+    pub created_at: String,
+    /// When the agent last changed (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+}
+
+/// The body of `POST /v1/agents`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewAgent {
+    /// The name (the idempotency key, for Telemachy's agents).
+    pub name: String,
+    /// A human label.
+    #[serde(default)]
+    pub label: String,
+    /// The program the agent runs.
+    #[serde(default)]
+    pub program: String,
+    /// The directory the agent works in.
+    #[serde(default)]
+    pub working_directory: String,
+    /// Arguments for the program.
+    #[serde(default)]
+    pub program_args: Vec<String>,
+    /// A free-form description of the agent's work.
+    #[serde(default)]
+    pub task_description: String,
+    /// Tags.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// The owner.
+    #[serde(default)]
+    pub owner: String,
+    /// The role.
+    #[serde(default)]
+    pub role: String,
+    /// The host: `local` or `docker`.
+    #[serde(default)]
+    pub host: String,
+    /// The container image of a docker agent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    /// The CPUs of a docker agent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpus: Option<u32>,
+    /// The memory of a docker agent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory: Option<String>,
+}
+
+/// A team as the server returns it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Team {
+    /// The server's id.
+    pub id: String,
+    /// The team's name; Telemachy stores the idempotency key here.
+    #[serde(default)]
+    pub name: String,
+    /// The members' agent ids.
+    #[serde(default)]
+    pub agent_ids: Vec<String>,
+    /// When the team was created (RFC 3339).
+    #[serde(default)]
+    pub created_at: String,
+    /// When the team last changed (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+}
+
+/// The body of `POST /v1/teams`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewTeam {
+    /// The name (the idempotency key, for Telemachy's teams).
+    pub name: String,
+    /// The members' agent ids.
+    #[serde(default)]
+    pub agent_ids: Vec<String>,
+}
+
+/// The body of `PUT /v1/teams/{id}` that replaces a team's members.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TeamMembers {
+    /// The members' agent ids.
+    pub agent_ids: Vec<String>,
+}
+
+/// A task as the server returns it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Task {
+    /// The server's id.
+    pub id: String,
+    /// The team the task belongs to.
+    #[serde(default)]
+    pub team_id: String,
+    /// The subject; Telemachy identifies a task by its team and subject.
+    #[serde(default)]
+    pub subject: String,
+    /// What to do.
+    #[serde(default)]
+    pub description: String,
+    /// The assigned agent's id (empty when unassigned).
+    #[serde(default)]
+    pub assignee_agent_id: String,
+    /// The ids of the tasks this one waits for (recorded, never enforced by the server).
+    #[serde(default)]
+    pub blocked_by: Vec<String>,
+    /// The task type.
+    #[serde(default, rename = "type")]
+    pub kind: String,
+    /// Where the task is in its life.
+    pub status: TaskStatus,
+    /// When the task was created (RFC 3339).
+    #[serde(default)]
+    pub created_at: String,
+    /// When the task last changed (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+    /// When the task completed (RFC 3339), if it did.
+    #[serde(default)]
+    pub completed_at: Option<String>,
+}
+
+/// The body of `POST /v1/teams/{team_id}/tasks`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewTask {
+    /// The subject.
+    pub subject: String,
+    /// What to do.
+    #[serde(default)]
+    pub description: String,
+    /// The assigned agent's id.
+    #[serde(default)]
+    pub assignee_agent_id: String,
+    /// The ids of the tasks this one waits for.
+    #[serde(default)]
+    pub blocked_by: Vec<String>,
+    /// The task type (`general` by default).
+    #[serde(default, rename = "type")]
+    pub kind: String,
+}
+
+/// The body of `PUT`/`PATCH /v1/teams/{team_id}/tasks/{task_id}` that changes a status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskStatusUpdate {
+    /// The new status.
+    pub status: TaskStatus,
+}
+
+/// An agent's status.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum AgentStatus {
+    /// Started.
+    Online,
+    /// Created or stopped.
+    Offline,
+    /// The agent reported a fatal failure.
+    Error,
+    /// A status this version of the contract does not know.
+    Other(String),
+}
+
+/// A task's status.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum TaskStatus {
+    /// Submitted, not yet picked up.
+    Pending,
+    /// A worker is on it.
+    Running,
+    /// Done.
+    Completed,
+    /// Given up.
+    Failed,
+    /// Waiting on something outside the task.
+    Blocked,
+    /// A status this version of the contract does not know.
+    Other(String),
+}
+
+impl TaskStatus {
+    /// Whether the task has finished, for better or worse.
+    pub fn is_terminal(&self) -> bool {
+        matches!(self, TaskStatus::Completed | TaskStatus::Failed)
+    }
+}
+
+macro_rules! string_enum {
+    ($ty:ident { $($variant:ident => $text:literal),* $(,)? }) => {
+        impl $ty {
+            /// The status as the server writes it.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $($ty::$variant => $text,)*
+                    $ty::Other(other) => other,
+                }
+            }
+        }
+
+        impl From<String> for $ty {
+            fn from(text: String) -> Self {
+                match text.as_str() {
+                    $($text => $ty::$variant,)*
+                    _ => $ty::Other(text),
+                }
+            }
+        }
+
+        impl From<$ty> for String {
+            fn from(status: $ty) -> Self {
+                match status {
+                    $ty::Other(other) => other,
+                    known => known.as_str().to_owned(),
+                }
+            }
+        }
+
+        impl fmt::Display for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+string_enum!(AgentStatus { Online => "online", Offline => "offline", Error => "error" });
+string_enum!(TaskStatus {
+    Pending => "pending",
+    Running => "running",
+    Completed => "completed",
+    Failed => "failed",
+    Blocked => "blocked",
+});
+
+/// `{"agent": ...}`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentEnvelope {
+    /// The agent.
+    pub agent: Agent,
+}
+
+/// `{"id": ..., "agent": ...}`, the answer to a create.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentCreated {
+    /// The new agent's id.
+    pub id: String,
+    /// The new agent.
+    pub agent: Agent,
+}
+
+/// `{"id": ..., "status": ...}`, the answer to start and stop.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentStatusChange {
+    /// The agent's id.
+    pub id: String,
+    /// Its status now.
+    pub status: AgentStatus,
+}
+
+/// `{"team": ...}`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamEnvelope {
+    /// The team.
+    pub team: Team,
+}
+
+/// `{"task": ...}`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskEnvelope {
+    /// The task.
+    pub task: Task,
+}
+
+/// `{"deleted": "<id>"}`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deleted {
+    /// The id of what was deleted.
+    pub deleted: String,
+}
+
+/// `{"error": "..."}`, the body of every error answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// What went wrong, in the server's words.
+    pub error: String,
+}
+
+/// One page of a list: `{"<items>": [...], "total": N, "limit": L, "offset": O}`.
+///
+/// The contract promises only the items; the real server adds the counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Page<T> {
+    /// The items of this page (`agents`, `teams` or `tasks` on the wire).
+    #[serde(alias = "agents", alias = "teams", alias = "tasks")]
+    pub items: Vec<T>,
+    /// How many items there are in all, when the server says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<u64>,
+    /// The page size the server used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u64>,
+    /// The offset of this page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u64>,
+}
+
+/// `GET /v1/health`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    /// `ok` when the server is alive.
+    pub status: String,
+}
+
+/// `GET /v1/version`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Version {
+    /// The server's version, e.g. `0.1.0`.
+    pub version: String,
+    /// The server's name.
+    pub name: String,
+}

@@ -1,0 +1,10 @@
+//! Telemachy: declarative multi-agent workflows for the Agamemnon orchestration server.
+//!
+//! Describe which agents exist, how they form teams and which tasks they do in which order
+//! with the [`workflow!`] macro; it checks the whole workflow while it compiles.
+
+pub mod api;
+pub mod key;
+pub mod spec;
+
+pub use telemachy_macros::workflow;
