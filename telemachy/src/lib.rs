@@ -5,6 +5,8 @@
 
 pub mod api;
 pub mod key;
+#[cfg(feature = "sim")]
+pub mod sim;
 pub mod spec;
 
 pub use telemachy_macros::workflow;
