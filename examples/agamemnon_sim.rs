@@ -13,7 +13,7 @@ use telemachy::sim::{Faults, SimConfig, Simulator};
 
 /// Serve an in-memory Agamemnon on 127.0.0.1 until Ctrl-C.
 #[derive(Debug, Parser)]
-#[command(version, about)]
+#[command(version)]
 struct Args {
     /// The port to listen on (0 picks a free one).
     #[arg(long, default_value_t = 8080)]
