@@ -6,6 +6,8 @@
 pub mod api;
 pub mod executor;
 pub mod key;
+#[cfg(feature = "sim")]
+pub mod sim;
 pub mod spec;
 
 pub use telemachy_macros::workflow;

@@ -1,0 +1,104 @@
+//! The HTTP server: accepts loopback connections and serves the routes over HTTP/1.1.
+//!
+//! A hand-rolled accept loop on hyper instead of `axum::serve`, for two reasons: each
+//! request learns its client address (for the per-client rate limit), and a response
+//! marked [`DropConnection`] is never sent: the service fails instead, and hyper closes the
+//! connection, so the client sees a dropped connection rather than an error status.
+
+use std::convert::Infallible;
+use std::fmt;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::ConnectInfo;
+use axum::response::Response;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::Service;
+use hyper_util::rt::TokioIo;
+use hyper_util::service::TowerToHyperService;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::{JoinHandle, JoinSet};
+
+use super::faults::DropConnection;
+
+/// How long open connections get to finish their request once the server stops.
+const DRAIN: Duration = Duration::from_secs(1);
+
+/// The error that makes hyper close a connection without answering.
+#[derive(Debug)]
+struct Dropped;
+
+impl fmt::Display for Dropped {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("response dropped by fault injection")
+    }
+}
+
+impl std::error::Error for Dropped {}
+
+/// Serves `router` on `listener` until `stop` changes (or its sender goes away), then lets
+/// open connections finish their request for a moment and closes them.
+pub(crate) fn spawn(
+    listener: TcpListener,
+    router: Router,
+    mut stop: watch::Receiver<bool>,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut connections = JoinSet::new();
+        loop {
+            tokio::select! {
+                accepted = listener.accept() => {
+                    // A failed accept (e.g. out of file descriptors) concerns one client only.
+                    if let Ok((stream, peer)) = accepted {
+                        let stop = stop.clone();
+                        connections.spawn(serve_connection(stream, peer, router.clone(), stop));
+                    }
+                    while connections.try_join_next().is_some() {}
+                }
+                _ = stop.changed() => break,
+            }
+        }
+        drop(listener);
+        let drained = tokio::time::timeout(DRAIN, async {
+            while connections.join_next().await.is_some() {}
+        });
+        if drained.await.is_err() {
+            connections.shutdown().await;
+        }
+    })
+}
+
+/// Serves one connection until it closes or the server stops.
+async fn serve_connection(
+    stream: tokio::net::TcpStream,
+    peer: SocketAddr,
+    router: Router,
+    mut stop: watch::Receiver<bool>,
+) {
+    let inner = TowerToHyperService::new(router);
+    let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
+        request.extensions_mut().insert(ConnectInfo(peer));
+        let answer = inner.call(request);
+        async move {
+            let response: Response = answer.await.map_err(|never: Infallible| match never {})?;
+            if response.extensions().get::<DropConnection>().is_some() {
+                Err(Dropped)
+            } else {
+                Ok(response)
+            }
+        }
+    });
+    let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+    tokio::pin!(connection);
+    tokio::select! {
+        // An error here is a client going away or a dropped response: nothing to report.
+        _ = connection.as_mut() => {}
+        _ = stop.changed() => {
+            connection.as_mut().graceful_shutdown();
+            let _ = connection.await;
+        }
+    }
+}

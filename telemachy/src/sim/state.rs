@@ -1,0 +1,468 @@
+//! The in-memory store: agents, teams and tasks, each kept in id order like the real server.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use serde_json::{Map, Value, json};
+
+use super::clock::now_rfc3339;
+use super::fields::{AgentFields, TaskFields, TeamFields, strip_owned};
+use super::rng::SplitMix64;
+use crate::api::{Agent, AgentStatus, Task, TaskStatus, Team};
+
+/// The seed of the id generator: ids are the same from run to run.
+const ID_SEED: u64 = 0x7e1e_3ac4_a6a3_e3a0;
+
+/// An agent and what the server keeps beside it.
+#[derive(Debug, Clone)]
+pub(crate) struct AgentRecord {
+    /// The agent as the contract describes it (`image`, `cpus`, `memory` read from `extra`).
+    pub(crate) agent: Agent,
+    /// Fields the contract does not describe, stored as they came.
+    pub(crate) extra: Map<String, Value>,
+    /// When the agent was last started, while it is online.
+    pub(crate) online_since: Option<Instant>,
+}
+
+/// A team and what the server keeps beside it.
+#[derive(Debug, Clone)]
+pub(crate) struct TeamRecord {
+    pub(crate) team: Team,
+    pub(crate) extra: Map<String, Value>,
+}
+
+/// A task and what the server keeps beside it.
+#[derive(Debug, Clone)]
+pub(crate) struct TaskRecord {
+    pub(crate) task: Task,
+    pub(crate) extra: Map<String, Value>,
+    /// When the status last changed.
+    pub(crate) since: Instant,
+}
+
+/// Every resource of one simulator.
+#[derive(Debug)]
+pub(crate) struct Store {
+    pub(crate) agents: BTreeMap<String, AgentRecord>,
+    pub(crate) teams: BTreeMap<String, TeamRecord>,
+    pub(crate) tasks: BTreeMap<String, TaskRecord>,
+    ids: SplitMix64,
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Store {
+            agents: BTreeMap::new(),
+            teams: BTreeMap::new(),
+            tasks: BTreeMap::new(),
+            ids: SplitMix64::new(ID_SEED),
+        }
+    }
+}
+
+impl Store {
+    /// A fresh id, unique among all resources of this store.
+    fn new_id(&mut self) -> String {
+        loop {
+            let id = self.ids.uuid_v4();
+            let taken = self.agents.contains_key(&id)
+                || self.teams.contains_key(&id)
+                || self.tasks.contains_key(&id);
+            if !taken {
+                return id;
+            }
+        }
+    }
+
+    /// Creates an agent; it starts `offline` whatever the body says.
+    pub(crate) fn create_agent(&mut self, mut fields: AgentFields) -> &AgentRecord {
+        let id = self.new_id();
+        let now = now_rfc3339();
+        strip_owned(&mut fields.extra, &["status"]);
+        let mut record = AgentRecord {
+            agent: Agent {
+                id: id.clone(),
+                name: fields.name.take().unwrap_or_else(|| "unnamed".to_owned()),
+                label: String::new(),
+                program: String::new(),
+                working_directory: String::new(),
+                program_args: Vec::new(),
+                task_description: String::new(),
+                tags: Vec::new(),
+                owner: String::new(),
+                role: "worker".to_owned(),
+                host: "local".to_owned(),
+                image: None,
+                cpus: None,
+                memory: None,
+                status: AgentStatus::Offline,
+                created_at: now.clone(),
+                updated_at: Some(now),
+            },
+            extra: Map::new(),
+            online_since: None,
+        };
+        record.merge(fields);
+        self.agents.entry(id).or_insert(record)
+    }
+
+    /// The agent with this id.
+    pub(crate) fn agent(&self, id: &str) -> Option<&AgentRecord> {
+        self.agents.get(id)
+    }
+
+    /// An agent with this name: with duplicates, the first in id order (which is not the
+    /// first created, so callers cannot rely on which one they get, as with the real server).
+    pub(crate) fn agent_by_name(&self, name: &str) -> Option<&AgentRecord> {
+        self.agents
+            .values()
+            .find(|record| record.agent.name == name)
+    }
+
+    /// Merges fields into an agent.
+    pub(crate) fn update_agent(
+        &mut self,
+        id: &str,
+        fields: AgentFields,
+        status: Option<AgentStatus>,
+    ) -> Option<&AgentRecord> {
+        let record = self.agents.get_mut(id)?;
+        record.merge(fields);
+        if let Some(status) = status {
+            record.set_status(status);
+        }
+        record.agent.updated_at = Some(now_rfc3339());
+        Some(record)
+    }
+
+    /// Starts (`online`) or stops (`offline`) an agent; starting a started agent is fine.
+    pub(crate) fn set_agent_status(&mut self, id: &str, status: AgentStatus) -> Option<&Agent> {
+        let record = self.agents.get_mut(id)?;
+        record.set_status(status);
+        record.agent.updated_at = Some(now_rfc3339());
+        Some(&record.agent)
+    }
+
+    /// Removes an agent; whether it existed.
+    pub(crate) fn delete_agent(&mut self, id: &str) -> bool {
+        self.agents.remove(id).is_some()
+    }
+
+    /// Creates a team; member ids are not checked, as on the real server.
+    pub(crate) fn create_team(&mut self, mut fields: TeamFields) -> &TeamRecord {
+        let id = self.new_id();
+        let now = now_rfc3339();
+        let agent_ids = fields.members().unwrap_or_default();
+        strip_owned(&mut fields.extra, &[]);
+        let record = TeamRecord {
+            team: Team {
+                id: id.clone(),
+                name: fields.name.unwrap_or_else(|| "unnamed-team".to_owned()),
+                agent_ids,
+                created_at: now.clone(),
+                updated_at: Some(now),
+            },
+            extra: fields.extra,
+        };
+        self.teams.entry(id).or_insert(record)
+    }
+
+    /// The team with this id.
+    pub(crate) fn team(&self, id: &str) -> Option<&TeamRecord> {
+        self.teams.get(id)
+    }
+
+    /// Replaces a team's name and/or members; other fields are ignored, as the contract says.
+    pub(crate) fn update_team(&mut self, id: &str, mut fields: TeamFields) -> Option<&TeamRecord> {
+        let record = self.teams.get_mut(id)?;
+        if let Some(members) = fields.members() {
+            record.team.agent_ids = members;
+        }
+        if let Some(name) = fields.name {
+            record.team.name = name;
+        }
+        record.team.updated_at = Some(now_rfc3339());
+        Some(record)
+    }
+
+    /// Removes a team (its tasks stay, like tasks of a team that never existed); whether it
+    /// existed.
+    pub(crate) fn delete_team(&mut self, id: &str) -> bool {
+        self.teams.remove(id).is_some()
+    }
+
+    /// Creates a task `pending` on a team, known or not (the real server does not check).
+    pub(crate) fn create_task(&mut self, team_id: &str, fields: TaskFields) -> &TaskRecord {
+        let id = self.new_id();
+        let now = now_rfc3339();
+        let mut record = TaskRecord {
+            task: Task {
+                id: id.clone(),
+                team_id: team_id.to_owned(),
+                subject: String::new(),
+                description: String::new(),
+                assignee_agent_id: String::new(),
+                blocked_by: Vec::new(),
+                kind: "general".to_owned(),
+                status: TaskStatus::Pending,
+                created_at: now.clone(),
+                updated_at: Some(now),
+                completed_at: None,
+            },
+            extra: Map::new(),
+            since: Instant::now(),
+        };
+        record.merge(fields, None);
+        self.tasks.entry(id).or_insert(record)
+    }
+
+    /// The task with this id on this team.
+    pub(crate) fn task(&self, team_id: &str, id: &str) -> Option<&TaskRecord> {
+        self.tasks
+            .get(id)
+            .filter(|record| record.task.team_id == team_id)
+    }
+
+    /// A team's tasks, in id order.
+    pub(crate) fn team_tasks<'a>(
+        &'a self,
+        team_id: &'a str,
+    ) -> impl Iterator<Item = &'a TaskRecord> {
+        self.tasks
+            .values()
+            .filter(move |record| record.task.team_id == team_id)
+    }
+
+    /// Merges fields into a task of this team.
+    pub(crate) fn update_task(
+        &mut self,
+        team_id: &str,
+        id: &str,
+        fields: TaskFields,
+        status: Option<TaskStatus>,
+    ) -> Option<&TaskRecord> {
+        let record = self
+            .tasks
+            .get_mut(id)
+            .filter(|record| record.task.team_id == team_id)?;
+        record.merge(fields, status);
+        Some(record)
+    }
+
+    /// Marks a task completed, whatever its team (`POST /v1/tasks/{id}/complete`).
+    pub(crate) fn complete_task(&mut self, id: &str) -> Option<&TaskRecord> {
+        let record = self.tasks.get_mut(id)?;
+        record.set_status(TaskStatus::Completed);
+        Some(record)
+    }
+}
+
+impl AgentRecord {
+    /// Merges the fields a body sets (not the status: callers validate and set it).
+    fn merge(&mut self, fields: AgentFields) {
+        let agent = &mut self.agent;
+        set(&mut agent.name, fields.name);
+        set(&mut agent.label, fields.label);
+        set(&mut agent.program, fields.program);
+        set(&mut agent.working_directory, fields.working_directory);
+        set(&mut agent.program_args, fields.program_args);
+        set(&mut agent.task_description, fields.task_description);
+        set(&mut agent.tags, fields.tags);
+        set(&mut agent.owner, fields.owner);
+        set(&mut agent.role, fields.role);
+        set(&mut agent.host, fields.host);
+        let mut extra = fields.extra;
+        strip_owned(&mut extra, &["status"]);
+        self.extra.extend(extra);
+        // Docker settings are fields the contract does not know: stored as they came, and
+        // shown in the typed view when they have the type it expects.
+        agent.image = self
+            .extra
+            .get("image")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        agent.cpus = self
+            .extra
+            .get("cpus")
+            .and_then(Value::as_u64)
+            .and_then(|cpus| u32::try_from(cpus).ok());
+        agent.memory = self
+            .extra
+            .get("memory")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+    }
+
+    fn set_status(&mut self, status: AgentStatus) {
+        match status {
+            AgentStatus::Online => {
+                self.online_since.get_or_insert_with(Instant::now);
+            }
+            _ => self.online_since = None,
+        }
+        self.agent.status = status;
+    }
+
+    /// The agent as the server writes it: the contract's fields over the stored unknown ones.
+    pub(crate) fn to_json(&self) -> Value {
+        let agent = &self.agent;
+        let known = json!({
+            "id": agent.id,
+            "name": agent.name,
+            "label": agent.label,
+            "program": agent.program,
+            "workingDirectory": agent.working_directory,
+            "programArgs": agent.program_args,
+            "taskDescription": agent.task_description,
+            "tags": agent.tags,
+            "owner": agent.owner,
+            "role": agent.role,
+            "host": agent.host,
+            "status": agent.status.as_str(),
+            "createdAt": agent.created_at,
+            "updatedAt": agent.updated_at,
+        });
+        over(&self.extra, known)
+    }
+}
+
+impl TeamRecord {
+    /// The team as the server writes it.
+    pub(crate) fn to_json(&self) -> Value {
+        let team = &self.team;
+        let known = json!({
+            "id": team.id,
+            "name": team.name,
+            "agentIds": team.agent_ids,
+            "createdAt": team.created_at,
+            "updatedAt": team.updated_at,
+        });
+        over(&self.extra, known)
+    }
+}
+
+impl TaskRecord {
+    /// Merges the fields a body sets, then the (validated) status.
+    fn merge(&mut self, fields: TaskFields, status: Option<TaskStatus>) {
+        let task = &mut self.task;
+        set(&mut task.subject, fields.subject);
+        set(&mut task.description, fields.description);
+        set(&mut task.assignee_agent_id, fields.assignee_agent_id);
+        set(&mut task.blocked_by, fields.blocked_by);
+        set(&mut task.kind, fields.kind);
+        let mut extra = fields.extra;
+        strip_owned(&mut extra, &["status", "teamId", "completedAt"]);
+        self.extra.extend(extra);
+        match status {
+            Some(status) => self.set_status(status),
+            None => self.task.updated_at = Some(now_rfc3339()),
+        }
+    }
+
+    /// Changes the status; the first completion stamps `completedAt`.
+    pub(crate) fn set_status(&mut self, status: TaskStatus) {
+        let now = now_rfc3339();
+        if status == TaskStatus::Completed && self.task.completed_at.is_none() {
+            self.task.completed_at = Some(now.clone());
+        }
+        if status != self.task.status {
+            self.since = Instant::now();
+        }
+        self.task.status = status;
+        self.task.updated_at = Some(now);
+    }
+
+    /// The task as the server writes it.
+    pub(crate) fn to_json(&self) -> Value {
+        let task = &self.task;
+        let known = json!({
+            "id": task.id,
+            "teamId": task.team_id,
+            "subject": task.subject,
+            "description": task.description,
+            "assigneeAgentId": task.assignee_agent_id,
+            "blockedBy": task.blocked_by,
+            "type": task.kind,
+            "status": task.status.as_str(),
+            "createdAt": task.created_at,
+            "updatedAt": task.updated_at,
+            "completedAt": task.completed_at,
+        });
+        over(&self.extra, known)
+    }
+}
+
+/// Replaces `slot` when a value was given.
+fn set<T>(slot: &mut T, value: Option<T>) {
+    if let Some(value) = value {
+        *slot = value;
+    }
+}
+
+/// `known` laid over a copy of `extra`.
+fn over(extra: &Map<String, Value>, known: Value) -> Value {
+    let mut object = extra.clone();
+    if let Value::Object(known) = known {
+        object.extend(known);
+    }
+    Value::Object(object)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn agent_named(name: &str) -> AgentFields {
+        AgentFields {
+            name: Some(name.to_owned()),
+            ..AgentFields::default()
+        }
+    }
+
+    #[test]
+    fn agents_list_in_id_order_and_names_may_repeat() {
+        let mut store = Store::default();
+        let first = store.create_agent(agent_named("same")).agent.id.clone();
+        let second = store.create_agent(agent_named("same")).agent.id.clone();
+        assert_ne!(first, second);
+        let ids: Vec<&String> = store.agents.keys().collect();
+        let mut sorted = ids.clone();
+        sorted.sort();
+        assert_eq!(ids, sorted);
+        assert!(store.agent_by_name("same").is_some());
+    }
+
+    #[test]
+    fn completion_stamps_once() {
+        let mut store = Store::default();
+        let id = store
+            .create_task("t", TaskFields::default())
+            .task
+            .id
+            .clone();
+        let record = store
+            .update_task("t", &id, TaskFields::default(), Some(TaskStatus::Completed))
+            .expect("task exists");
+        let stamped = record.task.completed_at.clone();
+        assert!(stamped.is_some());
+        let record = store.complete_task(&id).expect("task exists");
+        assert_eq!(record.task.completed_at, stamped);
+        assert!(store.task("other-team", &id).is_none());
+    }
+
+    #[test]
+    fn docker_fields_are_stored_and_typed() {
+        let mut store = Store::default();
+        let fields: AgentFields =
+            serde_json::from_str(r#"{"name":"d","host":"docker","image":"img","cpus":2,"memory":"4g","status":"online"}"#)
+                .expect("valid");
+        let record = store.create_agent(fields);
+        assert_eq!(record.agent.image.as_deref(), Some("img"));
+        assert_eq!(record.agent.cpus, Some(2));
+        assert_eq!(record.agent.memory.as_deref(), Some("4g"));
+        assert_eq!(record.agent.status, AgentStatus::Offline);
+        let json = record.to_json();
+        assert_eq!(json["cpus"], 2);
+        assert_eq!(json["status"], "offline");
+    }
+}
