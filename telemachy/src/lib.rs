@@ -4,7 +4,9 @@
 //! with the [`workflow!`] macro; it checks the whole workflow while it compiles.
 
 pub mod api;
+pub mod client;
 pub mod key;
 pub mod spec;
 
+pub use client::{Client, Config};
 pub use telemachy_macros::workflow;
