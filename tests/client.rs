@@ -21,3 +21,5 @@ mod pacing;
 mod pagination;
 #[path = "client/retries.rs"]
 mod retries;
+#[path = "client/tls.rs"]
+mod tls;
