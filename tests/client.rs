@@ -15,6 +15,8 @@ mod config;
 mod contract;
 #[path = "client/duplicates.rs"]
 mod duplicates;
+#[path = "client/logs.rs"]
+mod logs;
 #[path = "client/pacing.rs"]
 mod pacing;
 #[path = "client/pagination.rs"]
