@@ -38,7 +38,7 @@ fn defaults_when_nothing_is_set() {
 fn every_variable_is_read() {
     let config = Config::from_lookup(lookup(&[
         ("AGAMEMNON_URL", "https://agamemnon.example:8443/"),
-        ("AGAMEMNON_API_KEY", "s3cret-from-env"),
+        ("AGAMEMNON_API_KEY", "s3cret-from-env\n"),
         ("AGAMEMNON_TIMEOUT", "2.5"),
         ("AGAMEMNON_MAX_RETRIES", "7"),
         ("AGAMEMNON_RATE_LIMIT", "40"),
@@ -239,4 +239,27 @@ async fn the_key_is_scrubbed_from_errors_even_when_the_server_echoes_it() {
         assert!(!shown.contains(KEY), "{shown}");
         assert!(shown.contains("<redacted>"), "{shown}");
     }
+}
+
+#[tokio::test]
+async fn the_key_from_the_environment_is_sent_as_a_bearer_token() {
+    let server = server().await;
+    api("GET", "/v1/health")
+        .respond_with(json_answer(200, json!({"status": "ok"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let uri = server.uri();
+    let key_file_content = format!("{KEY}\n");
+    let config = Config::from_lookup(lookup(&[
+        ("AGAMEMNON_URL", &uri),
+        ("AGAMEMNON_API_KEY", &key_file_content),
+    ]))
+    .expect("valid");
+
+    Client::new(config)
+        .expect("client")
+        .health()
+        .await
+        .expect("authorised");
 }

@@ -99,8 +99,9 @@ impl Config {
 
         let url = get("AGAMEMNON_URL").unwrap_or_else(|| DEFAULT_URL.to_owned());
         let mut config = Config::new(url.trim())?;
-        if let Some(key) = lookup("AGAMEMNON_API_KEY").filter(|key| !key.is_empty()) {
-            config = config.api_key(key);
+        // Surrounding whitespace (a key read from a file ends with a newline) is no part of it.
+        if let Some(key) = get("AGAMEMNON_API_KEY") {
+            config = config.api_key(key.trim());
         }
         if let Some(value) = get("AGAMEMNON_TIMEOUT") {
             let seconds = parse_seconds("AGAMEMNON_TIMEOUT", &value)?;
