@@ -4,10 +4,12 @@
 //! with the [`workflow!`] macro; it checks the whole workflow while it compiles.
 
 pub mod api;
+pub mod client;
 pub mod executor;
 pub mod key;
 #[cfg(feature = "sim")]
 pub mod sim;
 pub mod spec;
 
+pub use client::{Client, Config};
 pub use telemachy_macros::workflow;

@@ -1,0 +1,81 @@
+//! Agents: list, look up, create (duplicate-safe), start, stop, delete.
+
+use reqwest::Method;
+
+use super::Client;
+use super::error::Error;
+use super::http::Call;
+use crate::api;
+
+const AGENT: &str = "an agent `{\"agent\": {\"id\": ..., \"status\": ...}}`";
+const CREATED: &str = "a created agent `{\"id\": ..., \"agent\": {...}}`";
+const STATUS_CHANGE: &str = "a status change `{\"id\": ..., \"status\": ...}`";
+const AGENTS: &str = "a list of agents `{\"agents\": [...]}`";
+
+impl Client {
+    /// `GET /v1/agents`, every page.
+    pub async fn list_agents(&self) -> Result<Vec<api::Agent>, Error> {
+        self.transport.list_all(&["v1", "agents"], AGENTS).await
+    }
+
+    /// `GET /v1/agents/by-name/{name}`; `None` when no agent has that name.
+    ///
+    /// When several agents share the name, the real server answers one of them, not a
+    /// predictable one; [`Client::list_agents`] shows them all.
+    pub async fn agent_by_name(&self, name: &str) -> Result<Option<api::Agent>, Error> {
+        match self
+            .get::<api::AgentEnvelope>(&["v1", "agents", "by-name", name], AGENT)
+            .await
+        {
+            Ok(envelope) => Ok(Some(envelope.agent)),
+            Err(error) if error.is_not_found() => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// `POST /v1/agents`: creates an agent (a docker one with `host: "docker"` and its image).
+    ///
+    /// Duplicate-safe: when the outcome of an attempt is unknown, the oldest agent with
+    /// exactly this name (from the full list, not the unpredictable by-name lookup) is
+    /// adopted if there is one, instead of creating another.
+    pub async fn create_agent(&self, agent: &api::NewAgent) -> Result<api::Agent, Error> {
+        let call = Call::with_json(Method::POST, &["v1", "agents"], agent)?;
+        self.transport
+            .create(
+                &call,
+                |body| {
+                    let created: api::AgentCreated = self.transport.decode(&call, body, CREATED)?;
+                    Ok(created.agent)
+                },
+                || self.oldest_agent_named(&agent.name),
+            )
+            .await
+    }
+
+    /// The oldest agent named exactly `name`, from the full list.
+    async fn oldest_agent_named(&self, name: &str) -> Result<Option<api::Agent>, Error> {
+        let agents = self.list_agents().await?;
+        Ok(agents
+            .into_iter()
+            .filter(|agent| agent.name == name)
+            .min_by(|a, b| (&a.created_at, &a.id).cmp(&(&b.created_at, &b.id))))
+    }
+
+    /// `POST /v1/agents/{id}/start`. The real server answers `online` also for an agent
+    /// that already runs; other servers may answer 409 (see [`Error::status`]).
+    pub async fn start_agent(&self, id: &str) -> Result<api::AgentStatusChange, Error> {
+        let call = Call::post_empty(&["v1", "agents", id, "start"]);
+        self.send(&call, STATUS_CHANGE).await
+    }
+
+    /// `POST /v1/agents/{id}/stop`.
+    pub async fn stop_agent(&self, id: &str) -> Result<api::AgentStatusChange, Error> {
+        let call = Call::post_empty(&["v1", "agents", id, "stop"]);
+        self.send(&call, STATUS_CHANGE).await
+    }
+
+    /// `DELETE /v1/agents/{id}`.
+    pub async fn delete_agent(&self, id: &str) -> Result<(), Error> {
+        self.delete(&["v1", "agents", id]).await
+    }
+}
