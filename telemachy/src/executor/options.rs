@@ -18,7 +18,7 @@ pub const DEFAULT_CONCURRENCY: usize = 8;
 /// A callback that observes a run's events.
 type EventObserver = Arc<dyn Fn(&Event) + Send + Sync>;
 
-/// Options for one run of a workflow.
+/// Options for [`run`](crate::executor::run).
 ///
 /// ```
 /// use std::time::Duration;
@@ -107,6 +107,12 @@ impl RunOptions {
     /// The teardown policy this run applies, given the workflow's own.
     pub fn teardown_policy(&self, workflow_policy: Teardown) -> Teardown {
         self.teardown.unwrap_or(workflow_policy)
+    }
+
+    pub(crate) fn emit(&self, event: Event) {
+        if let Some(observer) = &self.events {
+            observer(&event);
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use crate::api;
+use crate::client::{self, Client};
 use crate::executor::timestamp::parse_rfc3339;
 
 /// Every agent and team on the server at one moment (every page), indexed by name.
@@ -20,6 +21,12 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
+    /// Reads every agent and every team from the server, both lists at once.
+    pub async fn take(client: &Client) -> Result<Snapshot, client::Error> {
+        let (agents, teams) = tokio::try_join!(client.list_agents(), client.list_teams())?;
+        Ok(Snapshot::new(agents, teams))
+    }
+
     /// A snapshot of these agents and teams.
     pub fn new(agents: Vec<api::Agent>, teams: Vec<api::Team>) -> Snapshot {
         let agents_by_name =

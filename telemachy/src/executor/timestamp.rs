@@ -1,8 +1,10 @@
-//! RFC 3339 timestamps: ordering the server's `createdAt` values.
+//! RFC 3339 timestamps: ordering the server's `createdAt` values, and writing our own.
 //!
 //! The server writes timestamps as text. Comparing them as text is wrong as soon as two
 //! values differ in precision (`…:05Z` sorts after `…:05.5Z`) or in offset, so they are
 //! parsed into nanoseconds since the Unix epoch before they are compared.
+
+use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Nanoseconds since the Unix epoch of an RFC 3339 timestamp such as
 /// `2025-01-31T12:00:05.123Z` or `2025-01-31T14:00:05+02:00`; `None` when `text` is not one.
@@ -63,6 +65,25 @@ pub(crate) fn parse_rfc3339(text: &str) -> Option<i128> {
     Some(seconds * 1_000_000_000 + nanos)
 }
 
+/// `time` as an RFC 3339 timestamp in UTC with millisecond precision.
+pub(crate) fn format_rfc3339(time: SystemTime) -> String {
+    let since_epoch = time
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_millis();
+    let millis = (since_epoch % 1000) as u32;
+    let total_seconds = (since_epoch / 1000) as i64;
+    let days = total_seconds.div_euclid(86_400);
+    let second_of_day = total_seconds.rem_euclid(86_400);
+    let (year, month, day) = civil_from_days(days);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{millis:03}Z",
+        second_of_day / 3600,
+        second_of_day % 3600 / 60,
+        second_of_day % 60,
+    )
+}
+
 fn digits(bytes: &[u8], start: usize, len: usize) -> Option<u32> {
     let slice = bytes.get(start..start + len)?;
     slice.iter().try_fold(0_u32, |value, byte| {
@@ -84,9 +105,29 @@ fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     era * 146_097 + day_of_era - 719_468
 }
 
+/// The date of a day since 1970-01-01 (Howard Hinnant's `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let days = days + 719_468;
+    let era = days.div_euclid(146_097);
+    let day_of_era = days.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = (day_of_year - (153 * month_index + 2) / 5 + 1) as u32;
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    } as u32;
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     #[test]
     fn parses_the_epoch_and_known_dates() {
@@ -124,5 +165,14 @@ mod tests {
         ] {
             assert_eq!(parse_rfc3339(text), None, "{text}");
         }
+    }
+
+    #[test]
+    fn formats_and_parses_back() {
+        let time = UNIX_EPOCH + Duration::from_millis(1_738_324_805_123);
+        let text = format_rfc3339(time);
+        assert_eq!(text, "2025-01-31T12:00:05.123Z");
+        assert_eq!(parse_rfc3339(&text), Some(1_738_324_805_123 * 1_000_000));
+        assert_eq!(format_rfc3339(UNIX_EPOCH), "1970-01-01T00:00:00.000Z");
     }
 }

@@ -1,0 +1,712 @@
+//! The scheduler: match existing tasks, submit the rest in dependency order, watch them to
+//! the end.
+//!
+//! A task is identified by its team and its subject. In a reused team the newest attempt
+//! of each subject decides what happens (see [`Decision`]). A new task is submitted as
+//! soon as every dependency, in its team or another, has completed, with the
+//! dependencies' ids as `blockedBy` and its assignee's agent id; the server enforces
+//! neither, so this is the only place that does. A task whose dependency failed or was
+//! skipped is skipped. Submitted tasks are watched with one list request per team per poll
+//! interval, never one per task.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use crate::api::{self, TaskStatus};
+use crate::client::Client;
+use crate::executor::error::chain;
+use crate::executor::event::Event;
+use crate::executor::options::RunOptions;
+use crate::executor::plan::Plan;
+use crate::executor::report::{RunStatus, TaskOrigin, TaskOutcome, TaskReport};
+use crate::executor::stop::Stop;
+use crate::executor::timestamp::parse_rfc3339;
+
+/// How many polls in a row a watched task may be missing from its team's list before it
+/// counts as failed.
+const MISSING_POLLS_LIMIT: u32 = 3;
+
+/// How many polls of a team in a row may fail (after the client's own retries) before its
+/// watched tasks count as failed.
+const POLL_FAILURES_LIMIT: u32 = 5;
+
+/// A provisioned team, as the scheduler needs it.
+#[derive(Debug, Clone)]
+pub(crate) struct TeamSlot {
+    /// Its server id.
+    pub(crate) server_id: String,
+    /// Whether it existed before the run (so it may hold tasks of earlier runs).
+    pub(crate) reused: bool,
+}
+
+/// What the scheduler did.
+#[derive(Debug)]
+pub(crate) struct TaskRun {
+    /// `Succeeded` when every task completed; else why not.
+    pub(crate) status: RunStatus,
+    /// One report per planned task.
+    pub(crate) reports: Vec<TaskReport>,
+    /// What went wrong, one line each.
+    pub(crate) errors: Vec<String>,
+}
+
+/// What to do about a planned task, given the attempts of its subject on the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Decision {
+    /// No attempt exists: submit the first.
+    Submit,
+    /// The newest attempt failed, or is pending for an agent that is no longer the
+    /// assignee (it would wait forever): submit a new attempt.
+    Retry,
+    /// The newest attempt is under way: watch it.
+    Adopt(api::Task),
+    /// The newest attempt completed: nothing to do.
+    Completed(api::Task),
+}
+
+/// Decides what to do about a task assigned to `assignee_id`, given every attempt of its
+/// subject in its team (in any order).
+pub(crate) fn decide(attempts: &[&api::Task], assignee_id: Option<&str>) -> Decision {
+    let Some(newest) = newest_attempt(attempts) else {
+        return Decision::Submit;
+    };
+    match &newest.status {
+        TaskStatus::Completed => Decision::Completed(newest.clone()),
+        TaskStatus::Failed => Decision::Retry,
+        TaskStatus::Running => Decision::Adopt(newest.clone()),
+        _ if assignee_id.is_some_and(|id| id != newest.assignee_agent_id) => Decision::Retry,
+        _ => Decision::Adopt(newest.clone()),
+    }
+}
+
+/// The attempt that counts: the newest by `createdAt`. At equal timestamps a failed attempt
+/// is the older one (a retry only follows a failure), then the id decides.
+pub(crate) fn newest_attempt<'t>(attempts: &[&'t api::Task]) -> Option<&'t api::Task> {
+    attempts.iter().copied().max_by(|a, b| {
+        let key = |task: &api::Task| {
+            (
+                parse_rfc3339(&task.created_at),
+                task.status != TaskStatus::Failed,
+            )
+        };
+        key(a).cmp(&key(b)).then_with(|| a.id.cmp(&b.id))
+    })
+}
+
+/// Where one planned task is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Not submitted yet; waits for its dependencies.
+    Waiting,
+    /// Submitted or adopted; being watched.
+    Active,
+    /// Completed during this run.
+    Completed,
+    /// Completed before this run.
+    AlreadyCompleted,
+    /// Failed, or could not be submitted or followed.
+    Failed,
+    /// Held back by a dependency that did not complete.
+    Skipped,
+}
+
+#[derive(Debug)]
+struct TaskState {
+    phase: Phase,
+    decision_retry: bool,
+    server_id: Option<String>,
+    status: Option<TaskStatus>,
+    earlier_attempts: Vec<String>,
+    attempt: u32,
+    origin: Option<TaskOrigin>,
+    skipped_because: Option<usize>,
+    error: Option<String>,
+    since: Option<Instant>,
+    elapsed: Option<Duration>,
+    missing_polls: u32,
+}
+
+impl TaskState {
+    fn new() -> Self {
+        TaskState {
+            phase: Phase::Waiting,
+            decision_retry: false,
+            server_id: None,
+            status: None,
+            earlier_attempts: Vec::new(),
+            attempt: 0,
+            origin: None,
+            skipped_because: None,
+            error: None,
+            since: None,
+            elapsed: None,
+            missing_polls: 0,
+        }
+    }
+
+    fn is_complete(&self) -> bool {
+        matches!(self.phase, Phase::Completed | Phase::AlreadyCompleted)
+    }
+
+    fn did_not_complete(&self) -> bool {
+        matches!(self.phase, Phase::Failed | Phase::Skipped)
+    }
+}
+
+/// Runs the tasks of `plan` on the provisioned `teams` and `agent_ids` until every task
+/// is terminal or skipped, or `stop` fires.
+pub(crate) async fn run_tasks(
+    plan: &Plan,
+    client: &Client,
+    options: &RunOptions,
+    stop: &Stop,
+    teams: &[TeamSlot],
+    agent_ids: &[String],
+) -> TaskRun {
+    let mut scheduler = Scheduler {
+        plan,
+        client,
+        options,
+        teams,
+        agent_ids,
+        tasks: (0..plan.tasks.len()).map(|_| TaskState::new()).collect(),
+        poll_failures: vec![0; plan.teams.len()],
+        errors: Vec::new(),
+    };
+    let status = match scheduler.match_existing(stop).await {
+        Ok(()) => scheduler.drive(stop).await,
+        Err(status) => status,
+    };
+    scheduler.finish(status)
+}
+
+/// Reports for tasks that were never submitted: the run stopped before it got to them.
+pub(crate) fn not_submitted(plan: &Plan) -> Vec<TaskReport> {
+    plan.tasks
+        .iter()
+        .map(|task| TaskReport {
+            team: plan.teams[task.team].id.clone(),
+            task: task.id.clone(),
+            subject: task.subject.clone(),
+            server_id: None,
+            attempt: 0,
+            origin: None,
+            outcome: TaskOutcome::NotSubmitted,
+            status: None,
+            skipped_because: None,
+            error: None,
+            elapsed_ms: None,
+        })
+        .collect()
+}
+
+/// What a run would do with each task, reading the server only: for `--dry-run`. Teams
+/// that do not exist yet (`None`) hold no tasks.
+pub(crate) async fn preview_tasks(
+    plan: &Plan,
+    client: &Client,
+    team_ids: &[Option<String>],
+    agent_ids: &[Option<String>],
+) -> Result<Vec<TaskReport>, String> {
+    let mut reports = Vec::with_capacity(plan.tasks.len());
+    let mut listed: HashMap<usize, Vec<api::Task>> = HashMap::new();
+    for (index, team_id) in team_ids.iter().enumerate() {
+        if let Some(team_id) = team_id {
+            let tasks = client.list_tasks(team_id).await.map_err(|error| {
+                format!(
+                    "could not read the tasks of team `{}`: {}",
+                    plan.teams[index].id,
+                    chain(&error)
+                )
+            })?;
+            listed.insert(index, tasks);
+        }
+    }
+    for task in &plan.tasks {
+        let attempts: Vec<&api::Task> = listed
+            .get(&task.team)
+            .into_iter()
+            .flatten()
+            .filter(|existing| existing.subject == task.subject)
+            .collect();
+        let count = u32::try_from(attempts.len()).unwrap_or(u32::MAX);
+        let (origin, outcome, server_id, status, attempt) =
+            match decide(&attempts, agent_ids[task.assignee].as_deref()) {
+                Decision::Submit => (
+                    TaskOrigin::Submitted,
+                    TaskOutcome::NotSubmitted,
+                    None,
+                    None,
+                    1,
+                ),
+                Decision::Retry => (
+                    TaskOrigin::Retried,
+                    TaskOutcome::NotSubmitted,
+                    None,
+                    None,
+                    count.saturating_add(1),
+                ),
+                Decision::Adopt(existing) => (
+                    TaskOrigin::Adopted,
+                    TaskOutcome::Unfinished,
+                    Some(existing.id),
+                    Some(existing.status.to_string()),
+                    count,
+                ),
+                Decision::Completed(existing) => (
+                    TaskOrigin::Existing,
+                    TaskOutcome::AlreadyCompleted,
+                    Some(existing.id),
+                    Some(existing.status.to_string()),
+                    count,
+                ),
+            };
+        reports.push(TaskReport {
+            team: plan.teams[task.team].id.clone(),
+            task: task.id.clone(),
+            subject: task.subject.clone(),
+            server_id,
+            attempt,
+            origin: Some(origin),
+            outcome,
+            status,
+            skipped_because: None,
+            error: None,
+            elapsed_ms: None,
+        });
+    }
+    Ok(reports)
+}
+
+struct Scheduler<'a> {
+    plan: &'a Plan,
+    client: &'a Client,
+    options: &'a RunOptions,
+    teams: &'a [TeamSlot],
+    agent_ids: &'a [String],
+    tasks: Vec<TaskState>,
+    poll_failures: Vec<u32>,
+    errors: Vec<String>,
+}
+
+impl Scheduler<'_> {
+    /// Reads the tasks of every reused team once and decides about each planned task.
+    async fn match_existing(&mut self, stop: &Stop) -> Result<(), RunStatus> {
+        for (team_index, slot) in self.teams.iter().enumerate() {
+            if !slot.reused || self.plan.teams[team_index].tasks.is_empty() {
+                continue;
+            }
+            let existing = match stop
+                .interrupt(self.client.list_tasks(&slot.server_id))
+                .await?
+            {
+                Ok(existing) => existing,
+                Err(error) => {
+                    self.errors.push(format!(
+                        "could not read the tasks of team `{}`: {}",
+                        self.plan.teams[team_index].id,
+                        chain(&error)
+                    ));
+                    return Err(RunStatus::Failed);
+                }
+            };
+            for &task_index in &self.plan.teams[team_index].tasks {
+                let planned = &self.plan.tasks[task_index];
+                let attempts: Vec<&api::Task> = existing
+                    .iter()
+                    .filter(|task| task.subject == planned.subject)
+                    .collect();
+                let state = &mut self.tasks[task_index];
+                state.earlier_attempts = attempts.iter().map(|task| task.id.clone()).collect();
+                let count = u32::try_from(attempts.len()).unwrap_or(u32::MAX);
+                match decide(&attempts, Some(&self.agent_ids[planned.assignee])) {
+                    Decision::Submit => {}
+                    Decision::Retry => state.decision_retry = true,
+                    Decision::Adopt(task) => {
+                        self.options.emit(Event::TaskAdopted {
+                            task: planned.reference.clone(),
+                            id: task.id.clone(),
+                            status: task.status.to_string(),
+                        });
+                        state.phase = Phase::Active;
+                        state.origin = Some(TaskOrigin::Adopted);
+                        state.attempt = count;
+                        state.server_id = Some(task.id);
+                        state.status = Some(task.status);
+                        state.since = Some(Instant::now());
+                    }
+                    Decision::Completed(task) => {
+                        self.options.emit(Event::TaskAlreadyCompleted {
+                            task: planned.reference.clone(),
+                            id: task.id.clone(),
+                        });
+                        state.phase = Phase::AlreadyCompleted;
+                        state.origin = Some(TaskOrigin::Existing);
+                        state.attempt = count;
+                        state.server_id = Some(task.id);
+                        state.status = Some(task.status);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Submits what is ready, waits a poll interval, reads the teams, until nothing is left
+    /// to watch.
+    async fn drive(&mut self, stop: &Stop) -> RunStatus {
+        loop {
+            if let Some(reason) = stop.reason() {
+                return reason;
+            }
+            if let Err(reason) = self.submit_ready(stop).await {
+                return reason;
+            }
+            if !self.tasks.iter().any(|task| task.phase == Phase::Active) {
+                // Every task is terminal, skipped, or (defensively) still waiting on a
+                // dependency that will never finish: either way, nothing more will happen.
+                return RunStatus::Succeeded;
+            }
+            if let Some(reason) = stop.sleep(self.options.poll_interval).await {
+                return reason;
+            }
+            if let Err(reason) = self.poll(stop).await {
+                return reason;
+            }
+        }
+    }
+
+    /// In dependency order: skips tasks whose dependency did not complete and submits tasks
+    /// whose dependencies all completed.
+    async fn submit_ready(&mut self, stop: &Stop) -> Result<(), RunStatus> {
+        for &index in &self.plan.order {
+            if self.tasks[index].phase != Phase::Waiting {
+                continue;
+            }
+            let planned = &self.plan.tasks[index];
+            if let Some(&blocker) = planned
+                .after
+                .iter()
+                .find(|&&dependency| self.tasks[dependency].did_not_complete())
+            {
+                self.options.emit(Event::TaskSkipped {
+                    task: planned.reference.clone(),
+                    dependency: self.plan.tasks[blocker].reference.clone(),
+                });
+                let state = &mut self.tasks[index];
+                state.phase = Phase::Skipped;
+                state.skipped_because = Some(blocker);
+                continue;
+            }
+            if !planned
+                .after
+                .iter()
+                .all(|&dependency| self.tasks[dependency].is_complete())
+            {
+                continue;
+            }
+            if let Some(reason) = stop.reason() {
+                return Err(reason);
+            }
+            self.submit(index).await;
+        }
+        Ok(())
+    }
+
+    async fn submit(&mut self, index: usize) {
+        let planned = &self.plan.tasks[index];
+        let team_id = &self.teams[planned.team].server_id;
+        let blocked_by: Vec<String> = planned
+            .after
+            .iter()
+            .filter_map(|&dependency| self.tasks[dependency].server_id.clone())
+            .collect();
+        let new_task = api::NewTask {
+            subject: planned.subject.clone(),
+            description: planned.description.clone(),
+            assignee_agent_id: self.agent_ids[planned.assignee].clone(),
+            blocked_by,
+            kind: planned.kind.clone(),
+        };
+        let state = &mut self.tasks[index];
+        state.attempt = u32::try_from(state.earlier_attempts.len())
+            .unwrap_or(u32::MAX)
+            .saturating_add(1);
+        state.origin = Some(if state.decision_retry {
+            TaskOrigin::Retried
+        } else {
+            TaskOrigin::Submitted
+        });
+        state.since = Some(Instant::now());
+        match self
+            .client
+            .create_task(team_id, &new_task, &state.earlier_attempts)
+            .await
+        {
+            Ok(task) => {
+                self.options.emit(Event::TaskSubmitted {
+                    task: planned.reference.clone(),
+                    id: task.id.clone(),
+                    attempt: state.attempt,
+                });
+                state.phase = Phase::Active;
+                state.server_id = Some(task.id);
+                state.status = Some(task.status.clone());
+                // A server could answer with the task already finished.
+                self.observe(index, &task.status);
+            }
+            Err(error) => {
+                let error = format!("could not submit it: {}", chain(&error));
+                self.fail(index, error);
+            }
+        }
+    }
+
+    /// Lists the tasks of every team that has a task being watched: one request per team.
+    async fn poll(&mut self, stop: &Stop) -> Result<(), RunStatus> {
+        for team_index in 0..self.plan.teams.len() {
+            let watched: Vec<usize> = self.plan.teams[team_index]
+                .tasks
+                .iter()
+                .copied()
+                .filter(|&index| self.tasks[index].phase == Phase::Active)
+                .collect();
+            if watched.is_empty() {
+                continue;
+            }
+            let team_id = &self.teams[team_index].server_id;
+            match stop.interrupt(self.client.list_tasks(team_id)).await? {
+                Ok(listed) => {
+                    self.poll_failures[team_index] = 0;
+                    let by_id: HashMap<&str, &api::Task> =
+                        listed.iter().map(|task| (task.id.as_str(), task)).collect();
+                    for index in watched {
+                        let server_id = self.tasks[index].server_id.clone().unwrap_or_default();
+                        match by_id.get(server_id.as_str()) {
+                            Some(task) => {
+                                self.tasks[index].missing_polls = 0;
+                                self.observe(index, &task.status);
+                            }
+                            None => {
+                                let state = &mut self.tasks[index];
+                                state.missing_polls += 1;
+                                if state.missing_polls >= MISSING_POLLS_LIMIT {
+                                    self.fail(
+                                        index,
+                                        "it disappeared from its team's task list".to_owned(),
+                                    );
+                                }
+                            }
+                        }
+                    }
+                }
+                Err(error) => {
+                    self.poll_failures[team_index] += 1;
+                    tracing::warn!(
+                        team = %self.plan.teams[team_index].id,
+                        error = %chain(&error),
+                        "could not read a team's tasks; trying again at the next poll"
+                    );
+                    if self.poll_failures[team_index] >= POLL_FAILURES_LIMIT {
+                        let error = format!(
+                            "could not read its team's tasks {POLL_FAILURES_LIMIT} times in a row: {}",
+                            chain(&error)
+                        );
+                        for index in watched {
+                            self.fail(index, error.clone());
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Records the status the server reported for a watched task.
+    fn observe(&mut self, index: usize, status: &TaskStatus) {
+        let reference = &self.plan.tasks[index].reference;
+        let state = &mut self.tasks[index];
+        let previous = state.status.replace(status.clone());
+        let id = state.server_id.clone().unwrap_or_default();
+        match status {
+            TaskStatus::Completed => {
+                state.phase = Phase::Completed;
+                state.elapsed = state.since.map(|since| since.elapsed());
+                self.options.emit(Event::TaskCompleted {
+                    task: reference.clone(),
+                    id,
+                });
+            }
+            TaskStatus::Failed => {
+                state.phase = Phase::Failed;
+                state.elapsed = state.since.map(|since| since.elapsed());
+                self.options.emit(Event::TaskFailed {
+                    task: reference.clone(),
+                    id: Some(id),
+                    error: None,
+                });
+            }
+            TaskStatus::Running if previous.as_ref() != Some(&TaskStatus::Running) => {
+                self.options.emit(Event::TaskRunning {
+                    task: reference.clone(),
+                    id,
+                });
+            }
+            _ => {}
+        }
+    }
+
+    fn fail(&mut self, index: usize, error: String) {
+        let state = &mut self.tasks[index];
+        state.phase = Phase::Failed;
+        state.elapsed = state.since.map(|since| since.elapsed());
+        state.error = Some(error.clone());
+        self.options.emit(Event::TaskFailed {
+            task: self.plan.tasks[index].reference.clone(),
+            id: state.server_id.clone(),
+            error: Some(error),
+        });
+    }
+
+    /// The reports, and the run's status: `stopped` unless it says the tasks ran out, in
+    /// which case `Succeeded` only if every task completed.
+    fn finish(mut self, ended: RunStatus) -> TaskRun {
+        let mut reports = Vec::with_capacity(self.tasks.len());
+        for (index, state) in self.tasks.iter().enumerate() {
+            let planned = &self.plan.tasks[index];
+            let outcome = match state.phase {
+                Phase::Completed => TaskOutcome::Completed,
+                Phase::AlreadyCompleted => TaskOutcome::AlreadyCompleted,
+                Phase::Failed => TaskOutcome::Failed,
+                Phase::Skipped => TaskOutcome::Skipped,
+                Phase::Active => TaskOutcome::Unfinished,
+                Phase::Waiting => TaskOutcome::NotSubmitted,
+            };
+            let skipped_because = state
+                .skipped_because
+                .map(|blocker| self.plan.tasks[blocker].reference.clone());
+            match outcome {
+                TaskOutcome::Failed => self.errors.push(match &state.error {
+                    Some(error) => format!("task `{}`: {error}", planned.reference),
+                    None => format!("task `{}` failed", planned.reference),
+                }),
+                TaskOutcome::Skipped => self.errors.push(format!(
+                    "task `{}` was skipped because `{}` did not complete",
+                    planned.reference,
+                    skipped_because.as_deref().unwrap_or("a dependency")
+                )),
+                _ => {}
+            }
+            reports.push(TaskReport {
+                team: self.plan.teams[planned.team].id.clone(),
+                task: planned.id.clone(),
+                subject: planned.subject.clone(),
+                server_id: state.server_id.clone(),
+                attempt: state.attempt,
+                origin: state.origin,
+                outcome,
+                status: state.status.as_ref().map(ToString::to_string),
+                skipped_because,
+                error: state.error.clone(),
+                elapsed_ms: state
+                    .elapsed
+                    .or_else(|| state.since.map(|since| since.elapsed()))
+                    .map(|elapsed| u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX)),
+            });
+        }
+        let status = match ended {
+            RunStatus::Succeeded if reports.iter().all(|r| r.outcome.is_complete()) => {
+                RunStatus::Succeeded
+            }
+            RunStatus::Succeeded => RunStatus::Failed,
+            other => other,
+        };
+        if status == RunStatus::Failed && self.errors.is_empty() {
+            self.errors.push("some tasks did not complete".to_owned());
+        }
+        TaskRun {
+            status,
+            reports,
+            errors: self.errors,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn task(id: &str, status: TaskStatus, created_at: &str, assignee: &str) -> api::Task {
+        api::Task {
+            id: id.to_owned(),
+            team_id: "team".to_owned(),
+            subject: "Subject".to_owned(),
+            description: String::new(),
+            assignee_agent_id: assignee.to_owned(),
+            blocked_by: Vec::new(),
+            kind: "general".to_owned(),
+            status,
+            created_at: created_at.to_owned(),
+            updated_at: None,
+            completed_at: None,
+        }
+    }
+
+    #[test]
+    fn no_attempt_means_submit() {
+        assert_eq!(decide(&[], Some("agent")), Decision::Submit);
+    }
+
+    #[test]
+    fn the_newest_attempt_decides() {
+        let failed = task("z-old", TaskStatus::Failed, "2025-01-01T00:00:00Z", "agent");
+        let completed = task(
+            "a-new",
+            TaskStatus::Completed,
+            "2025-01-01T00:00:01Z",
+            "agent",
+        );
+        assert_eq!(
+            decide(&[&failed, &completed], Some("agent")),
+            Decision::Completed(completed.clone())
+        );
+
+        let failed_again = task("b", TaskStatus::Failed, "2025-01-01T00:00:02Z", "agent");
+        assert_eq!(
+            decide(&[&completed, &failed_again], Some("agent")),
+            Decision::Retry
+        );
+    }
+
+    #[test]
+    fn at_equal_times_the_failed_attempt_is_older() {
+        let failed = task("z", TaskStatus::Failed, "2025-01-01T00:00:00Z", "agent");
+        let retry = task("a", TaskStatus::Running, "2025-01-01T00:00:00Z", "agent");
+        assert_eq!(
+            decide(&[&failed, &retry], Some("agent")),
+            Decision::Adopt(retry.clone())
+        );
+    }
+
+    #[test]
+    fn work_under_way_is_adopted_unless_nobody_can_pick_it_up() {
+        let pending = task("p", TaskStatus::Pending, "2025-01-01T00:00:00Z", "agent");
+        assert_eq!(
+            decide(&[&pending], Some("agent")),
+            Decision::Adopt(pending.clone())
+        );
+        // Assigned to an agent that no longer is the assignee: it would wait forever.
+        assert_eq!(decide(&[&pending], Some("new-agent")), Decision::Retry);
+        // A running task has a worker, whoever it is.
+        let running = task(
+            "r",
+            TaskStatus::Running,
+            "2025-01-01T00:00:00Z",
+            "old-agent",
+        );
+        assert_eq!(
+            decide(&[&running], Some("new-agent")),
+            Decision::Adopt(running.clone())
+        );
+    }
+}

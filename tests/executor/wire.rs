@@ -1,0 +1,315 @@
+//! Exact requests, against a scripted server (wiremock): how a reused agent's start is
+//! answered decides whether the run goes on, and teardown follows the policy after a
+//! failed start. Any request the script does not expect fails the test.
+
+use serde_json::{Value, json};
+use telemachy::executor::{self, ResourceAction, RunOptions, RunStatus};
+use telemachy::key::make_key;
+use telemachy::spec::Teardown;
+use telemachy::{Client, Config};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use super::{POLL, chain};
+
+const WORKFLOW: &str = "wire";
+
+fn agent(status: &str) -> Value {
+    json!({
+        "id": "a1",
+        "name": make_key(WORKFLOW, "worker"),
+        "label": "worker",
+        "program": "claude-code",
+        "workingDirectory": "/tmp",
+        "programArgs": [],
+        "tags": ["telemachy", "telemachy-workflow=wire"],
+        "host": "local",
+        "status": status,
+        "createdAt": "2026-01-01T00:00:00Z"
+    })
+}
+
+fn task(status: &str) -> Value {
+    json!({
+        "id": "k1",
+        "teamId": "t1",
+        "subject": "only",
+        "description": "",
+        "assigneeAgentId": "a1",
+        "blockedBy": [],
+        "type": "general",
+        "status": status,
+        "createdAt": "2026-01-01T00:00:01Z",
+        "completedAt": null
+    })
+}
+
+/// How many of each teardown request a case expects.
+struct Teardowns {
+    teams: u64,
+    agents: u64,
+}
+
+/// A server whose only agent exists already with `agent_status`, and whose start answers
+/// `start` (`None`: no start may be sent). Team and task calls happen only when
+/// `provisions` says the run gets past its agents.
+async fn scripted(
+    agent_status: &str,
+    start: Option<ResponseTemplate>,
+    provisions: bool,
+    teardowns: Teardowns,
+) -> MockServer {
+    let server = MockServer::start().await;
+    let page = |key: &str, items: Vec<Value>| {
+        let total = items.len();
+        json!({ key: items, "total": total, "limit": 1000, "offset": 0 })
+    };
+    Mock::given(method("GET"))
+        .and(path("/v1/agents"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(page("agents", vec![agent(agent_status)])),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v1/teams"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(page("teams", Vec::new())))
+        .mount(&server)
+        .await;
+    match start {
+        Some(answer) => {
+            Mock::given(method("POST"))
+                .and(path("/v1/agents/a1/start"))
+                .respond_with(answer)
+                .expect(1..)
+                .named("start")
+                .mount(&server)
+                .await;
+        }
+        None => {
+            Mock::given(method("POST"))
+                .and(path("/v1/agents/a1/start"))
+                .respond_with(ResponseTemplate::new(200))
+                .expect(0)
+                .named("start of an online agent")
+                .mount(&server)
+                .await;
+        }
+    }
+    let (teams, tasks): (u64, wiremock::Times) = if provisions {
+        (1, (1..).into())
+    } else {
+        (0, 0.into())
+    };
+    Mock::given(method("POST"))
+        .and(path("/v1/teams"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({
+            "team": {
+                "id": "t1",
+                "name": make_key(WORKFLOW, "crew"),
+                "agentIds": ["a1"],
+                "createdAt": "2026-01-01T00:00:00Z"
+            }
+        })))
+        .expect(teams)
+        .named("create team")
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1/teams/t1/tasks"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({ "task": task("pending") })))
+        .expect(teams)
+        .named("create task")
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v1/teams/t1/tasks"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(page("tasks", vec![task("completed")])),
+        )
+        .expect(tasks)
+        .named("list tasks")
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path("/v1/teams/t1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "deleted": "t1" })))
+        .expect(teardowns.teams)
+        .named("delete team")
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1/agents/a1/stop"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({ "id": "a1", "status": "offline" })),
+        )
+        .expect(teardowns.agents)
+        .named("stop agent")
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path("/v1/agents/a1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "deleted": "a1" })))
+        .expect(teardowns.agents)
+        .named("delete agent")
+        .mount(&server)
+        .await;
+    // Anything else is a request the executor should not have sent.
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(418))
+        .with_priority(u8::MAX)
+        .expect(0)
+        .named("unexpected request")
+        .mount(&server)
+        .await;
+    server
+}
+
+fn client(server: &MockServer) -> Client {
+    let config = Config::new(&server.uri())
+        .expect("the mock server's URL is valid")
+        .max_retries(1)
+        .backoff(
+            std::time::Duration::from_millis(1),
+            std::time::Duration::from_millis(2),
+        );
+    Client::new(config).expect("a plain HTTP client builds")
+}
+
+async fn run(server: &MockServer, teardown: Teardown) -> executor::Report {
+    let workflow = chain(WORKFLOW, &["only"]);
+    executor::run(
+        &workflow,
+        &client(server),
+        RunOptions::new().poll_interval(POLL).teardown(teardown),
+    )
+    .await
+    .expect("the run starts")
+}
+
+fn error(status: u16, message: &str) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_json(json!({ "error": message }))
+}
+
+#[tokio::test]
+async fn a_start_answered_409_means_the_agent_runs_already() {
+    let server = scripted(
+        "offline",
+        Some(error(409, "conflict")),
+        true,
+        Teardowns {
+            teams: 0,
+            agents: 0,
+        },
+    )
+    .await;
+    let report = run(&server, Teardown::Never).await;
+    assert_eq!(report.status, RunStatus::Succeeded, "{:?}", report.errors);
+    assert_eq!(report.agents[0].action, ResourceAction::Reused);
+    server.verify().await;
+}
+
+#[tokio::test]
+async fn a_start_answered_400_already_running_means_the_same() {
+    let server = scripted(
+        "offline",
+        Some(error(400, "agent is already running")),
+        true,
+        Teardowns {
+            teams: 1,
+            agents: 1,
+        },
+    )
+    .await;
+    let report = run(&server, Teardown::OnCompletion).await;
+    assert_eq!(report.status, RunStatus::Succeeded, "{:?}", report.errors);
+    assert!(report.teardown.applied);
+    assert_eq!(report.deleted().count(), 2);
+    server.verify().await;
+}
+
+#[tokio::test]
+async fn an_online_agent_is_not_started_again() {
+    let server = scripted(
+        "online",
+        None,
+        true,
+        Teardowns {
+            teams: 0,
+            agents: 0,
+        },
+    )
+    .await;
+    let report = run(&server, Teardown::Never).await;
+    assert_eq!(report.status, RunStatus::Succeeded, "{:?}", report.errors);
+    server.verify().await;
+}
+
+#[tokio::test]
+async fn a_start_answered_500_fails_the_run_and_teardown_follows_on_failure() {
+    let server = scripted(
+        "offline",
+        Some(error(500, "database is locked")),
+        false,
+        Teardowns {
+            teams: 0,
+            agents: 1,
+        },
+    )
+    .await;
+    let report = run(&server, Teardown::OnFailure).await;
+    assert_eq!(report.status, RunStatus::Failed);
+    assert_eq!(report.agents[0].action, ResourceAction::Failed);
+    assert!(
+        report.errors.iter().any(|error| error.contains("start")),
+        "{:?}",
+        report.errors
+    );
+    assert!(report.teardown.applied);
+    assert!(report.agents[0].deleted);
+    assert_eq!(report.teams[0].action, ResourceAction::NotProvisioned);
+    server.verify().await;
+}
+
+#[tokio::test]
+async fn a_start_answered_500_keeps_everything_under_on_completion() {
+    let server = scripted(
+        "offline",
+        Some(error(500, "database is locked")),
+        false,
+        Teardowns {
+            teams: 0,
+            agents: 0,
+        },
+    )
+    .await;
+    let report = run(&server, Teardown::OnCompletion).await;
+    assert_eq!(report.status, RunStatus::Failed);
+    assert!(!report.teardown.applied);
+    server.verify().await;
+}
+
+#[tokio::test]
+async fn a_start_answered_400_for_another_reason_fails_the_run() {
+    let server = scripted(
+        "offline",
+        Some(error(400, "unknown program")),
+        false,
+        Teardowns {
+            teams: 0,
+            agents: 0,
+        },
+    )
+    .await;
+    let report = run(&server, Teardown::Never).await;
+    assert_eq!(report.status, RunStatus::Failed);
+    assert!(
+        report
+            .errors
+            .iter()
+            .any(|error| error.contains("unknown program")),
+        "{:?}",
+        report.errors
+    );
+    server.verify().await;
+}
