@@ -4,6 +4,7 @@
 //! with the [`workflow!`] macro; it checks the whole workflow while it compiles.
 
 pub mod api;
+pub mod cli;
 pub mod client;
 pub mod executor;
 pub mod key;

@@ -68,6 +68,9 @@ pub use report::{
 };
 pub use snapshot::Snapshot;
 
+pub(crate) use error::chain;
+pub(crate) use tasks::newest_attempt;
+pub(crate) use teardown::delete_one;
 pub(crate) use timestamp::format_rfc3339;
 
 use crate::client::Client;

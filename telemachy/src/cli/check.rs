@@ -1,0 +1,195 @@
+//! `check`: which of the workflow's resources exist, and which `tlm-*` resources no declared
+//! resource accounts for; `--prune` deletes this workflow's orphans.
+
+use std::fmt::Write as _;
+use std::process::ExitCode;
+
+use serde::Serialize;
+
+use crate::cli::args::CheckArgs;
+use crate::cli::connect::Server;
+use crate::cli::output::{Failure, exit_status, print_json, print_text};
+use crate::executor::{Inventory, InventoryEntry, Plan, ResourceKind, Snapshot, chain, delete_one};
+use crate::spec::Workflow;
+
+/// What `check` found, as `check --json` prints it.
+#[derive(Debug, Serialize)]
+struct CheckView {
+    workflow: String,
+    /// Every declared agent and team, and whether it exists.
+    declared: Vec<DeclaredView>,
+    /// This workflow's `tlm-*` resources that no declared resource accounts for.
+    orphans: Vec<OrphanView>,
+    /// `tlm-*` resources of other workflows; never touched.
+    foreign: Vec<OrphanView>,
+    /// Whether `--prune` was given.
+    prune: bool,
+    /// How many orphans remain (after pruning, those that could not be deleted).
+    orphans_remaining: usize,
+}
+
+#[derive(Debug, Serialize)]
+struct DeclaredView {
+    kind: ResourceKind,
+    id: String,
+    key: String,
+    exists: bool,
+    server_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct OrphanView {
+    kind: ResourceKind,
+    name: String,
+    server_id: String,
+    reason: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pruned: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+impl OrphanView {
+    fn new(entry: &InventoryEntry) -> Self {
+        OrphanView {
+            kind: entry.kind,
+            name: entry.name.clone(),
+            server_id: entry.server_id.clone(),
+            reason: entry.relation.describe(),
+            pruned: None,
+            error: None,
+        }
+    }
+}
+
+/// Checks the server; exit status 1 when orphans remain.
+pub(crate) async fn check(
+    workflow: &Workflow,
+    args: &CheckArgs,
+    json: bool,
+    url: Option<&str>,
+) -> Result<ExitCode, Failure> {
+    let plan = Plan::new(workflow).map_err(|error| Failure::usage(error.to_string()))?;
+    let server = Server::connect(url).await?;
+    let result = inspect(&plan, &server, args.prune).await;
+    server.close().await;
+    let view = result?;
+    if json {
+        print_json(&view)?;
+    } else {
+        print_text(&text(&view));
+    }
+    Ok(exit_status(view.orphans_remaining == 0))
+}
+
+async fn inspect(plan: &Plan, server: &Server, prune: bool) -> Result<CheckView, Failure> {
+    let snapshot = Snapshot::take(&server.client).await.map_err(|error| {
+        Failure::runtime(format!(
+            "could not read the agents and teams on the server: {}",
+            chain(&error)
+        ))
+    })?;
+    let inventory = Inventory::new(plan, &snapshot);
+
+    let mut declared = Vec::new();
+    for agent in &plan.agents {
+        let existing = snapshot.agent(&agent.key);
+        declared.push(DeclaredView {
+            kind: ResourceKind::Agent,
+            id: agent.id.clone(),
+            key: agent.key.clone(),
+            exists: existing.is_some(),
+            server_id: existing.map(|agent| agent.id.clone()),
+            status: existing.map(|agent| agent.status.to_string()),
+        });
+    }
+    for team in &plan.teams {
+        let existing = snapshot.team(&team.key);
+        declared.push(DeclaredView {
+            kind: ResourceKind::Team,
+            id: team.id.clone(),
+            key: team.key.clone(),
+            exists: existing.is_some(),
+            server_id: existing.map(|team| team.id.clone()),
+            status: None,
+        });
+    }
+
+    // Teams first, so that no team is left pointing at a deleted agent.
+    let mut orphans: Vec<OrphanView> = inventory.orphans().map(OrphanView::new).collect();
+    orphans.sort_by_key(|orphan| orphan.kind != ResourceKind::Team);
+    if prune {
+        for orphan in &mut orphans {
+            match delete_one(orphan.kind, &server.client, &orphan.server_id).await {
+                Ok(()) => orphan.pruned = Some(true),
+                Err(error) => {
+                    orphan.pruned = Some(false);
+                    orphan.error = Some(error);
+                }
+            }
+        }
+    }
+    let orphans_remaining = orphans
+        .iter()
+        .filter(|orphan| orphan.pruned != Some(true))
+        .count();
+    Ok(CheckView {
+        workflow: plan.workflow.clone(),
+        declared,
+        orphans,
+        foreign: inventory.foreign().map(OrphanView::new).collect(),
+        prune,
+        orphans_remaining,
+    })
+}
+
+fn text(view: &CheckView) -> String {
+    let mut text = String::new();
+    let _ = writeln!(text, "workflow {}:", view.workflow);
+    for resource in &view.declared {
+        let state = match (&resource.server_id, &resource.status) {
+            (Some(id), Some(status)) => format!("exists ({status}, id {id})"),
+            (Some(id), None) => format!("exists (id {id})"),
+            _ => "missing".to_owned(),
+        };
+        let _ = writeln!(
+            text,
+            "  {} {}  {}  {state}",
+            resource.kind, resource.id, resource.key
+        );
+    }
+    if view.orphans.is_empty() {
+        let _ = writeln!(text, "no orphans");
+    } else {
+        let _ = writeln!(
+            text,
+            "{} orphan(s), resources of this workflow that nothing declared accounts for:",
+            view.orphans.len()
+        );
+        for orphan in &view.orphans {
+            let outcome = match (orphan.pruned, &orphan.error) {
+                (Some(true), _) => " - deleted".to_owned(),
+                (Some(false), Some(error)) => format!(" - could not delete: {error}"),
+                _ => String::new(),
+            };
+            let _ = writeln!(
+                text,
+                "  {} {}  id {}  ({}){outcome}",
+                orphan.kind, orphan.name, orphan.server_id, orphan.reason
+            );
+        }
+        if !view.prune {
+            let _ = writeln!(text, "run `check --prune` to delete them");
+        }
+    }
+    if !view.foreign.is_empty() {
+        let _ = writeln!(
+            text,
+            "{} tlm-* resource(s) of other workflows, left alone",
+            view.foreign.len()
+        );
+    }
+    text.trim_end().to_owned()
+}

@@ -1,0 +1,121 @@
+//! Which server a command talks to: `--url`, else `AGAMEMNON_URL`, else the embedded
+//! simulator on loopback.
+
+use std::time::Duration;
+
+use crate::cli::output::Failure;
+use crate::client::{Client, Config};
+use crate::executor::chain;
+
+/// How often a run polls the embedded simulator: it answers at once, so there is no reason
+/// to wait a second.
+const SIMULATOR_POLL_INTERVAL: Duration = Duration::from_millis(100);
+
+/// A connected server, and the simulator behind it when there is one.
+pub(crate) struct Server {
+    /// The client for it.
+    pub(crate) client: Client,
+    #[cfg(feature = "sim")]
+    simulator: Option<crate::sim::Simulator>,
+}
+
+impl Server {
+    /// Connects to `--url`, else `AGAMEMNON_URL`, else starts the embedded simulator and
+    /// says so in one line on stderr.
+    pub(crate) async fn connect(url: Option<&str>) -> Result<Server, Failure> {
+        let from_env = std::env::var("AGAMEMNON_URL")
+            .ok()
+            .filter(|value| !value.trim().is_empty());
+        let config = match (url, from_env) {
+            // The same variables as `from_env`, with `--url` in place of AGAMEMNON_URL.
+            (Some(url), _) => Config::from_lookup(|name| match name {
+                "AGAMEMNON_URL" => Some(url.to_owned()),
+                other => std::env::var(other).ok(),
+            })
+            .map_err(config_failure)?,
+            (None, Some(_)) => Config::from_env().map_err(config_failure)?,
+            (None, None) => return Server::simulated().await,
+        };
+        let client = Client::new(config).map_err(config_failure)?;
+        Ok(Server {
+            client,
+            #[cfg(feature = "sim")]
+            simulator: None,
+        })
+    }
+
+    /// Whether the server is the embedded simulator.
+    pub(crate) fn is_simulated(&self) -> bool {
+        #[cfg(feature = "sim")]
+        {
+            self.simulator.is_some()
+        }
+        #[cfg(not(feature = "sim"))]
+        {
+            false
+        }
+    }
+
+    /// The poll interval to use when the command line gives none.
+    pub(crate) fn default_poll_interval(&self) -> Duration {
+        if self.is_simulated() {
+            SIMULATOR_POLL_INTERVAL
+        } else {
+            crate::executor::DEFAULT_POLL_INTERVAL
+        }
+    }
+
+    /// Stops the simulator, if there is one.
+    pub(crate) async fn close(self) {
+        #[cfg(feature = "sim")]
+        if let Some(simulator) = self.simulator {
+            simulator.shutdown().await;
+        }
+    }
+
+    #[cfg(feature = "sim")]
+    async fn simulated() -> Result<Server, Failure> {
+        // A key of its own, so that nothing else on this machine can use it.
+        let key = simulator_key();
+        let simulator =
+            crate::sim::Simulator::start(crate::sim::SimConfig::default().api_key(&key))
+                .await
+                .map_err(|error| {
+                    Failure::runtime(format!("could not start the embedded simulator: {error}"))
+                })?;
+        let url = simulator.url();
+        eprintln!(
+            "no AGAMEMNON_URL set: using the embedded Agamemnon simulator at {url} \
+             (set AGAMEMNON_URL or pass --url for a real server)"
+        );
+        let config = Config::new(&url).map_err(config_failure)?.api_key(key);
+        let client = Client::new(config).map_err(config_failure)?;
+        Ok(Server {
+            client,
+            simulator: Some(simulator),
+        })
+    }
+
+    #[cfg(not(feature = "sim"))]
+    async fn simulated() -> Result<Server, Failure> {
+        Err(Failure::usage(
+            "no server given: set AGAMEMNON_URL or pass --url (this build has no embedded \
+             simulator; enable telemachy's `sim` feature for one)",
+        ))
+    }
+}
+
+/// A key nobody can guess from outside this process: 128 bits from std's randomly seeded
+/// hasher.
+#[cfg(feature = "sim")]
+fn simulator_key() -> String {
+    use std::hash::{BuildHasher, RandomState};
+    let state = RandomState::new();
+    let high = state.hash_one(std::process::id());
+    let low = state.hash_one(std::time::SystemTime::now());
+    format!("{high:016x}{low:016x}")
+}
+
+fn config_failure(error: crate::client::ConfigError) -> Failure {
+    Failure::usage(chain(&error))
+}

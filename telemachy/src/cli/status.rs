@@ -1,0 +1,183 @@
+//! `status`: the live state of the workflow's resources and tasks, read from the server by
+//! key. Nothing is kept locally: the server is the only record.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::process::ExitCode;
+
+use serde::Serialize;
+
+use crate::api;
+use crate::cli::connect::Server;
+use crate::cli::output::{Failure, print_json, print_text};
+use crate::executor::{Plan, Snapshot, chain};
+use crate::spec::Workflow;
+
+/// The live state, as `status --json` prints it.
+#[derive(Debug, Serialize)]
+struct StatusView {
+    workflow: String,
+    agents: Vec<AgentState>,
+    teams: Vec<TeamState>,
+    tasks: Vec<TaskState>,
+}
+
+#[derive(Debug, Serialize)]
+struct AgentState {
+    id: String,
+    key: String,
+    server_id: Option<String>,
+    /// `online`, `offline`, ... or `missing`.
+    status: String,
+}
+
+#[derive(Debug, Serialize)]
+struct TeamState {
+    id: String,
+    key: String,
+    server_id: Option<String>,
+    exists: bool,
+    /// Whether its members are exactly the declared agents' current ids.
+    members_in_line: Option<bool>,
+}
+
+#[derive(Debug, Serialize)]
+struct TaskState {
+    task: String,
+    subject: String,
+    server_id: Option<String>,
+    /// The status of the newest attempt, or `not submitted`.
+    status: String,
+    /// How many attempts of the subject the team holds.
+    attempts: usize,
+}
+
+/// Prints the live state; exit status 0 unless the server cannot be read.
+pub(crate) async fn status(
+    workflow: &Workflow,
+    json: bool,
+    url: Option<&str>,
+) -> Result<ExitCode, Failure> {
+    let plan = Plan::new(workflow).map_err(|error| Failure::usage(error.to_string()))?;
+    let server = Server::connect(url).await?;
+    let result = read(&plan, &server).await;
+    server.close().await;
+    let view = result?;
+    if json {
+        print_json(&view)?;
+    } else {
+        print_text(&text(&view));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn read(plan: &Plan, server: &Server) -> Result<StatusView, Failure> {
+    let unreadable = |error: crate::client::Error| {
+        Failure::runtime(format!("could not read the server: {}", chain(&error)))
+    };
+    let snapshot = Snapshot::take(&server.client).await.map_err(unreadable)?;
+
+    let agents: Vec<AgentState> = plan
+        .agents
+        .iter()
+        .map(|agent| {
+            let existing = snapshot.agent(&agent.key);
+            AgentState {
+                id: agent.id.clone(),
+                key: agent.key.clone(),
+                server_id: existing.map(|agent| agent.id.clone()),
+                status: existing.map_or_else(|| "missing".to_owned(), |a| a.status.to_string()),
+            }
+        })
+        .collect();
+
+    let mut teams = Vec::with_capacity(plan.teams.len());
+    let mut tasks = Vec::with_capacity(plan.tasks.len());
+    for team in &plan.teams {
+        let existing = snapshot.team(&team.key);
+        let members_in_line = existing.map(|existing| {
+            let wanted: Option<BTreeSet<&str>> = team
+                .members
+                .iter()
+                .map(|&member| agents[member].server_id.as_deref())
+                .collect();
+            let present: BTreeSet<&str> = existing.agent_ids.iter().map(String::as_str).collect();
+            wanted.is_some_and(|wanted| wanted == present)
+        });
+        teams.push(TeamState {
+            id: team.id.clone(),
+            key: team.key.clone(),
+            server_id: existing.map(|team| team.id.clone()),
+            exists: existing.is_some(),
+            members_in_line,
+        });
+
+        let listed = match existing {
+            Some(existing) => server
+                .client
+                .list_tasks(&existing.id)
+                .await
+                .map_err(unreadable)?,
+            None => Vec::new(),
+        };
+        for &index in &team.tasks {
+            let planned = &plan.tasks[index];
+            let attempts: Vec<&api::Task> = listed
+                .iter()
+                .filter(|task| task.subject == planned.subject)
+                .collect();
+            let newest = crate::executor::newest_attempt(&attempts);
+            tasks.push(TaskState {
+                task: planned.reference.clone(),
+                subject: planned.subject.clone(),
+                server_id: newest.map(|task| task.id.clone()),
+                status: newest.map_or_else(|| "not submitted".to_owned(), |t| t.status.to_string()),
+                attempts: attempts.len(),
+            });
+        }
+    }
+    Ok(StatusView {
+        workflow: plan.workflow.clone(),
+        agents,
+        teams,
+        tasks,
+    })
+}
+
+fn text(view: &StatusView) -> String {
+    let mut text = String::new();
+    let _ = writeln!(text, "workflow {}:", view.workflow);
+    for agent in &view.agents {
+        let id = agent
+            .server_id
+            .as_deref()
+            .map(|id| format!(" (id {id})"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            text,
+            "  agent {}  {}  {}{id}",
+            agent.id, agent.key, agent.status
+        );
+    }
+    for team in &view.teams {
+        let state = match (&team.server_id, team.members_in_line) {
+            (Some(id), Some(true)) => format!("exists (id {id}), members in line"),
+            (Some(id), _) => format!("exists (id {id}), members differ from the definition"),
+            _ => "missing".to_owned(),
+        };
+        let _ = writeln!(text, "  team {}  {}  {state}", team.id, team.key);
+    }
+    for task in &view.tasks {
+        let attempts = if task.attempts > 1 {
+            format!(" (attempt {})", task.attempts)
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            text,
+            "  task {}  \"{}\"  {}{attempts}",
+            task.task, task.subject, task.status
+        );
+    }
+    text.trim_end().to_owned()
+}
