@@ -21,9 +21,9 @@ pub(crate) enum Progress {
 }
 
 impl Progress {
-    /// The display for a run of `tasks` tasks.
-    pub(crate) fn new(json: bool, tasks: usize) -> Progress {
-        if json {
+    /// The display for a run of `tasks` tasks; none when `quiet`.
+    pub(crate) fn new(quiet: bool, tasks: usize) -> Progress {
+        if quiet {
             return Progress::Quiet;
         }
         if !std::io::stderr().is_terminal() {

@@ -22,7 +22,8 @@ pub(crate) async fn run(
 ) -> Result<ExitCode, Failure> {
     let plan = Plan::new(workflow).map_err(|error| Failure::usage(error.to_string()))?;
     let server = Server::connect(url).await?;
-    let progress = Progress::new(json, plan.tasks.len());
+    // A dry run's summary lists every intention; progress lines would only repeat it.
+    let progress = Progress::new(json || args.dry_run, plan.tasks.len());
     let cancellation = Cancellation::new();
     let signals = tokio::spawn(watch_ctrl_c(cancellation.clone(), progress.clone()));
 
