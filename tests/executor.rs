@@ -915,3 +915,40 @@ async fn events_follow_the_run() {
     assert!(report.timings.total_ms >= report.timings.tasks_ms);
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_run_through_a_faulty_server_still_makes_each_resource_once() {
+    let sim = simulator(SimConfig::default().worker_delay(WORKER_DELAY).faults(
+        telemachy::sim::Faults {
+            error_rate: 0.2,
+            drop_after_apply_rate: 0.2,
+            seed: 7,
+            ..telemachy::sim::Faults::default()
+        },
+    ))
+    .await;
+    let config = Config::new(&sim.url())
+        .expect("the simulator's URL is valid")
+        .max_retries(10)
+        .backoff(Duration::from_millis(1), Duration::from_millis(5));
+    let client = Client::new(config).expect("a plain HTTP client builds");
+    let workflow = fleet_security();
+
+    let report = run(&workflow, &client, options()).await;
+    assert_eq!(report.status, RunStatus::Succeeded, "{:?}", report.errors);
+    let log = sim.requests();
+    let unanswered_creates = log
+        .iter()
+        .filter(|request| request.method() == "POST" && request.status() != Some(201))
+        .filter(|request| request.route() != "/v1/agents/{id}/start")
+        .count();
+    assert!(unanswered_creates > 0, "the faults hit creates: {log:?}");
+    assert_eq!(sim.agents().len(), 4, "no agent was made twice");
+    assert_eq!(sim.teams().len(), 1, "no team was made twice");
+    assert_eq!(sim.tasks().len(), 4, "no task was submitted twice");
+    let again = run(&workflow, &client, options()).await;
+    assert_eq!(again.status, RunStatus::Succeeded, "{:?}", again.errors);
+    assert_eq!(again.created().count(), 0);
+    assert_eq!(sim.tasks().len(), 4);
+    sim.shutdown().await;
+}
