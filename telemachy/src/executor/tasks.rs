@@ -113,7 +113,8 @@ enum Phase {
 #[derive(Debug)]
 struct TaskState {
     phase: Phase,
-    decision_retry: bool,
+    /// Whether the next submission is a new attempt after a failed or stranded one.
+    retrying: bool,
     server_id: Option<String>,
     status: Option<TaskStatus>,
     earlier_attempts: Vec<String>,
@@ -130,7 +131,7 @@ impl TaskState {
     fn new() -> Self {
         TaskState {
             phase: Phase::Waiting,
-            decision_retry: false,
+            retrying: false,
             server_id: None,
             status: None,
             earlier_attempts: Vec::new(),
@@ -321,7 +322,7 @@ impl Scheduler<'_> {
                 let count = u32::try_from(attempts.len()).unwrap_or(u32::MAX);
                 match decide(&attempts, Some(&self.agent_ids[planned.assignee])) {
                     Decision::Submit => {}
-                    Decision::Retry => state.decision_retry = true,
+                    Decision::Retry => state.retrying = true,
                     Decision::Adopt(task) => {
                         self.options.emit(Event::TaskAdopted {
                             task: planned.reference.clone(),
@@ -432,7 +433,7 @@ impl Scheduler<'_> {
         state.attempt = u32::try_from(state.earlier_attempts.len())
             .unwrap_or(u32::MAX)
             .saturating_add(1);
-        state.origin = Some(if state.decision_retry {
+        state.origin = Some(if state.retrying {
             TaskOrigin::Retried
         } else {
             TaskOrigin::Submitted
