@@ -39,18 +39,24 @@ pub(crate) struct Input {
     pub(crate) body: Body,
 }
 
-/// A block in braces: its fields, its items, and the syntax errors recovered from inside it.
+/// A block in braces: its entries in source order, and whether any could not be read.
 pub(crate) struct Body {
-    /// `key: value` entries, in source order.
-    pub(crate) fields: Vec<Field>,
-    /// `keyword ident { ... }` entries, in source order.
-    pub(crate) items: Vec<Item>,
-    /// Syntax errors found (and skipped) while parsing this block, not counting those of
-    /// nested blocks, which keep their own.
-    pub(crate) errors: Vec<syn::Error>,
+    /// Fields, items and recovered syntax errors, in the order they appear (so that errors
+    /// are reported in source order).
+    pub(crate) entries: Vec<Entry>,
     /// Whether part of the block could not be read; checks for missing fields then stay
     /// quiet rather than blame the user for a field that may be in the unreadable part.
     pub(crate) broken: bool,
+}
+
+/// One entry of a block.
+pub(crate) enum Entry {
+    /// `key: value`.
+    Field(Field),
+    /// `keyword ident { ... }`.
+    Item(Item),
+    /// Something unreadable, skipped up to the next comma or block.
+    Error(syn::Error),
 }
 
 /// `key: value`.
@@ -119,10 +125,10 @@ impl Parse for Input {
         braced!(content in input);
         let mut body = Body::parse_block(&content, 0);
         if !input.is_empty() {
-            body.errors.push(input.error(
+            body.entries.push(Entry::Error(input.error(
                 "unexpected tokens after the workflow: one `workflow!` declares one workflow; \
                  invoke the macro again for another",
-            ));
+            )));
             skip_rest(input);
         }
         Ok(Input {
@@ -139,9 +145,7 @@ impl Body {
     /// `errors` and skips.
     fn parse_block(content: ParseStream, depth: usize) -> Body {
         let mut body = Body {
-            fields: Vec::new(),
-            items: Vec::new(),
-            errors: Vec::new(),
+            entries: Vec::new(),
             broken: false,
         };
         if depth > MAX_DEPTH {
@@ -155,7 +159,7 @@ impl Body {
                 continue;
             }
             if let Err(error) = body.parse_entry(content, depth) {
-                body.errors.push(error);
+                body.entries.push(Entry::Error(error));
                 body.broken = true;
                 skip_entry(content);
             }
@@ -165,32 +169,35 @@ impl Body {
 
     fn parse_entry(&mut self, content: ParseStream, depth: usize) -> syn::Result<()> {
         let attrs = Attribute::parse_outer(content)?;
-        if content.peek(Ident::peek_any) && content.peek2(Token![:]) && !content.peek2(Token![::]) {
-            if let Some(attr) = attrs.first() {
-                self.errors.push(syn::Error::new_spanned(
-                    attr,
-                    "doc comments and attributes belong on items (`agent`, `team`, `task`), \
-                     not on fields",
-                ));
-            }
-            let field = parse_field(content)?;
-            self.fields.push(field);
-            Ok(())
-        } else if content.peek(Ident::peek_any) && content.peek2(Ident::peek_any) {
+        if at_item_keyword(content.cursor()) || (content.peek(Ident) && content.peek2(Ident)) {
             let item = parse_item(content, attrs, depth)?;
-            self.items.push(item);
-            Ok(())
-        } else {
-            Err(content.error(
-                "expected a field (`name: value`) or an item (`agent`, `team` or `task` \
-                 followed by its name and `{ ... }`)",
-            ))
+            self.entries.push(Entry::Item(item));
+            return Ok(());
         }
+        if !content.peek(Ident::peek_any) {
+            return Err(content.error(
+                "expected a field (`name: value`) or an item (`agent`, `team` or `task`, \
+                 its name, then `{ ... }`)",
+            ));
+        }
+        if let Some(attr) = attrs.first() {
+            self.entries.push(Entry::Error(syn::Error::new_spanned(
+                attr,
+                "doc comments and attributes belong on items (`agent`, `team`, `task`), \
+                 not on fields",
+            )));
+        }
+        let field = parse_field(content)?;
+        self.entries.push(Entry::Field(field));
+        Ok(())
     }
 }
 
 fn parse_field(content: ParseStream) -> syn::Result<Field> {
     let key = Ident::parse_any(content)?;
+    if !content.peek(Token![:]) || content.peek(Token![::]) {
+        return Err(content.error(format!("expected `:` after `{key}`")));
+    }
     let colon: Token![:] = content.parse()?;
     let tokens = value_tokens(content);
     let value = classify(tokens, colon.span);
@@ -202,6 +209,18 @@ fn parse_field(content: ParseStream) -> syn::Result<Field> {
 
 fn parse_item(content: ParseStream, attrs: Vec<Attribute>, depth: usize) -> syn::Result<Item> {
     let keyword = Ident::parse_any(content)?;
+    if !content.peek(Ident) {
+        return Err(if content.peek(Ident::peek_any) {
+            content.error(
+                "this name is a Rust keyword: write it as a raw identifier (`r#...`), or \
+                 choose another",
+            )
+        } else {
+            content.error(format!(
+                "expected a name after `{keyword}`, e.g. `{keyword} worker {{ ... }}`"
+            ))
+        });
+    }
     let ident: Ident = content.parse()?;
     if !content.peek(token::Brace) {
         return Err(content.error(format!(
@@ -220,16 +239,29 @@ fn parse_item(content: ParseStream, attrs: Vec<Attribute>, depth: usize) -> syn:
     })
 }
 
-/// Whether the cursor stands at the start of an item (`agent x`, `team x`, `task x`), which
-/// also ends a field whose trailing comma is missing.
+/// Whether the cursor stands at an item keyword (`agent`, `team`, `task`) followed by an
+/// identifier: the start of an item, which also ends a field whose trailing comma is missing.
 fn at_item(cursor: Cursor) -> bool {
     match cursor.ident() {
+        Some((keyword, rest)) => is_item_keyword(&keyword) && rest.ident().is_some(),
+        None => false,
+    }
+}
+
+/// Whether the cursor stands at an item keyword not followed by `:` (which would make it a
+/// field): an item, even if what follows is wrong (`agent 42 {}`).
+fn at_item_keyword(cursor: Cursor) -> bool {
+    match cursor.ident() {
         Some((keyword, rest)) => {
-            let keyword = keyword.to_string();
-            kw::ITEMS.contains(&keyword.as_str()) && rest.ident().is_some()
+            let colon = matches!(rest.punct(), Some((punct, _)) if punct.as_char() == ':');
+            is_item_keyword(&keyword) && !colon
         }
         None => false,
     }
+}
+
+fn is_item_keyword(ident: &Ident) -> bool {
+    kw::ITEMS.iter().any(|keyword| ident == keyword)
 }
 
 fn is_comma(cursor: Cursor) -> bool {

@@ -13,7 +13,7 @@ use quote::ToTokens;
 use syn::ext::IdentExt;
 use syn::{Attribute, Expr, ExprLit, Ident, Lit, LitStr, Meta, Visibility};
 
-use crate::ast::{self, Body, Field, Item, Value};
+use crate::ast::{self, Body, Entry, Field, Item, Value};
 use crate::ctxt::Ctxt;
 use crate::kw;
 use crate::suggest;
@@ -101,9 +101,12 @@ pub(crate) struct Agent {
     pub(crate) cpus: Option<Spanned<u64>>,
     /// `memory:`.
     pub(crate) memory: Option<Spanned<String>>,
-    /// Every field written, readable or not, with its key (for rules that depend on
-    /// whether a field is there at all, such as `image` on a local agent).
+    /// Every known field written, readable or not, with its key (for rules that depend
+    /// on whether a field is there at all, such as `image` on a local agent).
     pub(crate) given: Vec<(&'static str, Ident)>,
+    /// The known fields written or evidently meant by a misspelt key (`docker_image`), for
+    /// rules that should not also blame a missing field.
+    pub(crate) meant: Vec<&'static str>,
 }
 
 /// A team, read.
@@ -221,30 +224,21 @@ pub(crate) fn read(ctxt: &Ctxt, input: ast::Input) -> Workflow {
         agents: Vec::new(),
         teams: Vec::new(),
     };
-    report_syntax(ctxt, &body);
-    let mut fields = FieldReader::new(ctxt, &owner, kw::WORKFLOW_FIELDS);
-    for field in &body.fields {
-        match fields.accept(field) {
-            Some("name") => workflow.name = string(ctxt, field),
-            Some("teardown") => {
-                workflow.teardown = choice(ctxt, field, kw::TEARDOWN_POLICIES, "teardown policy")
-                    .and_then(|word| spanned_map(word, Teardown::from_word));
-            }
-            Some("timeout") => workflow.timeout = timeout(ctxt, field),
-            _ => {}
+    let fields = FieldReader::new(ctxt, &owner, kw::WORKFLOW_FIELDS, &body);
+    fields.require(
+        &workflow.ident,
+        "name",
+        "`name: \"...\"`, its name on the server, from which every key is derived",
+    );
+    walk(ctxt, body, fields, |entry| match entry {
+        Walked::Field("name", field) => workflow.name = string(ctxt, field),
+        Walked::Field("teardown", field) => {
+            workflow.teardown = choice(ctxt, field, kw::TEARDOWN_POLICIES, "teardown policy")
+                .and_then(|word| spanned_map(word, Teardown::from_word));
         }
-    }
-    if workflow.name.is_none() && !body.broken && !fields.has("name") {
-        ctxt.error_spanned_by(
-            &workflow.ident,
-            format!(
-                "{owner} has no `name`: add `name: \"...\"`, its name on the server, \
-                 from which every key is derived"
-            ),
-        );
-    }
-    for item in body.items {
-        match item.keyword.to_string().as_str() {
+        Walked::Field("timeout", field) => workflow.timeout = timeout(ctxt, field),
+        Walked::Field(..) => {}
+        Walked::Item(item) => match item.keyword.to_string().as_str() {
             kw::AGENT => workflow.agents.push(read_agent(ctxt, item)),
             kw::TEAM => workflow.teams.push(read_team(ctxt, item)),
             kw::TASK => ctxt.error_spanned_by(
@@ -252,8 +246,8 @@ pub(crate) fn read(ctxt: &Ctxt, input: ast::Input) -> Workflow {
                 "a task belongs to a team: move it into `team <name> { members: [...], task ... }`",
             ),
             other => unknown_item(ctxt, &item, other, &[kw::AGENT, kw::TEAM], &owner),
-        }
-    }
+        },
+    });
     workflow
 }
 
@@ -262,6 +256,8 @@ fn read_agent(ctxt: &Ctxt, item: Item) -> Agent {
         attrs, ident, body, ..
     } = item;
     let owner = format!("agent `{}`", ident.unraw());
+    let fields = FieldReader::new(ctxt, &owner, kw::AGENT_FIELDS, &body);
+    let meant = fields.meant();
     let mut agent = Agent {
         id: ident.unraw().to_string(),
         ident,
@@ -275,12 +271,12 @@ fn read_agent(ctxt: &Ctxt, item: Item) -> Agent {
         cpus: None,
         memory: None,
         given: Vec::new(),
+        meant,
     };
-    report_syntax(ctxt, &body);
-    let mut fields = FieldReader::new(ctxt, &owner, kw::AGENT_FIELDS);
-    for field in &body.fields {
-        let Some(key) = fields.accept(field) else {
-            continue;
+    walk(ctxt, body, fields, |entry| {
+        let (key, field) = match entry {
+            Walked::Field(key, field) => (key, field),
+            Walked::Item(item) => return no_items(ctxt, &item, &owner, kw::AGENT_FIELDS),
         };
         agent.given.push((key, field.key.clone()));
         match key {
@@ -289,16 +285,17 @@ fn read_agent(ctxt: &Ctxt, item: Item) -> Agent {
             "model" => agent.model = string(ctxt, field),
             "working_dir" => agent.working_dir = string(ctxt, field),
             "runtime" => {
-                agent.runtime = choice(ctxt, field, kw::RUNTIMES, "runtime")
-                    .and_then(|word| spanned_map(word, Runtime::from_word));
+                agent.runtime = runtime(ctxt, field);
+                if agent.runtime.is_some() && matches!(field.value, Value::Other(_)) {
+                    agent.meant.push("image"); // `docker("...")`, reported already
+                }
             }
             "image" => agent.image = string(ctxt, field),
             "cpus" => agent.cpus = whole_number(ctxt, field, "cpus: 2"),
             "memory" => agent.memory = string(ctxt, field),
             _ => {}
         }
-    }
-    no_items(ctxt, &body, &owner, kw::AGENT_FIELDS);
+    });
     agent
 }
 
@@ -315,23 +312,13 @@ fn read_team(ctxt: &Ctxt, item: Item) -> Team {
         members: None,
         tasks: Vec::new(),
     };
-    report_syntax(ctxt, &body);
-    let mut fields = FieldReader::new(ctxt, &owner, kw::TEAM_FIELDS);
-    for field in &body.fields {
-        match fields.accept(field) {
-            Some("name") => team.name = string(ctxt, field),
-            Some("members") => team.members = ident_list(ctxt, field, "agent"),
-            _ => {}
-        }
-    }
-    if !body.broken && !fields.has("members") {
-        ctxt.error_spanned_by(
-            &team.ident,
-            format!("{owner} has no `members`: add `members: [<agent>, ...]`"),
-        );
-    }
-    for item in body.items {
-        match item.keyword.to_string().as_str() {
+    let fields = FieldReader::new(ctxt, &owner, kw::TEAM_FIELDS, &body);
+    fields.require(&team.ident, "members", "`members: [<agent>, ...]`");
+    walk(ctxt, body, fields, |entry| match entry {
+        Walked::Field("name", field) => team.name = string(ctxt, field),
+        Walked::Field("members", field) => team.members = ident_list(ctxt, field, "agent"),
+        Walked::Field(..) => {}
+        Walked::Item(item) => match item.keyword.to_string().as_str() {
             kw::TASK => team.tasks.push(read_task(ctxt, item)),
             kw::AGENT => ctxt.error_spanned_by(
                 &item.keyword,
@@ -340,8 +327,8 @@ fn read_team(ctxt: &Ctxt, item: Item) -> Team {
             ),
             kw::TEAM => ctxt.error_spanned_by(&item.keyword, "teams do not nest"),
             other => unknown_item(ctxt, &item, other, &[kw::TASK], &owner),
-        }
-    }
+        },
+    });
     team
 }
 
@@ -365,56 +352,55 @@ fn read_task(ctxt: &Ctxt, item: Item) -> Task {
         after: Vec::new(),
         kind: None,
     };
-    report_syntax(ctxt, &body);
-    let mut fields = FieldReader::new(ctxt, &owner, kw::TASK_FIELDS);
-    for field in &body.fields {
-        match fields.accept(field) {
-            Some("subject") => task.subject = string(ctxt, field),
-            Some("description") => task.description = string(ctxt, field),
-            Some("assignee") => task.assignee = single_ident(ctxt, field, "an agent"),
-            Some("after") => task.after = dependencies(ctxt, field),
-            Some("type") => task.kind = string(ctxt, field),
-            _ => {}
+    let fields = FieldReader::new(ctxt, &owner, kw::TASK_FIELDS, &body);
+    fields.require(&task.ident, "subject", "`subject: \"...\"`");
+    fields.require(&task.ident, "assignee", "`assignee: <agent>`");
+    walk(ctxt, body, fields, |entry| match entry {
+        Walked::Field("subject", field) => task.subject = string(ctxt, field),
+        Walked::Field("description", field) => task.description = string(ctxt, field),
+        Walked::Field("assignee", field) => {
+            task.assignee = single_ident(ctxt, field, "an agent");
         }
-    }
-    if !body.broken {
-        for required in ["subject", "assignee"] {
-            if !fields.has(required) {
-                let example = if required == "subject" {
-                    "subject: \"...\""
-                } else {
-                    "assignee: <agent>"
-                };
-                ctxt.error_spanned_by(
-                    &task.ident,
-                    format!("{owner} has no `{required}`: add `{example}`"),
-                );
-            }
-        }
-    }
-    no_items(ctxt, &body, &owner, kw::TASK_FIELDS);
+        Walked::Field("after", field) => task.after = dependencies(ctxt, field),
+        Walked::Field("type", field) => task.kind = string(ctxt, field),
+        Walked::Field(..) => {}
+        Walked::Item(item) => no_items(ctxt, &item, &owner, kw::TASK_FIELDS),
+    });
     task
 }
 
-/// Moves the syntax errors recovered while parsing `body` into `ctxt`.
-fn report_syntax(ctxt: &Ctxt, body: &Body) {
-    for error in &body.errors {
-        ctxt.push(error.clone());
+/// What [`walk`] hands on: a known field set for the first time, or an item.
+enum Walked<'f> {
+    Field(&'static str, &'f Field),
+    Item(Item),
+}
+
+/// Goes through a block's entries in source order: syntax errors are reported, unknown and
+/// repeated fields are reported and skipped, the rest is handed to `visit`.
+fn walk(ctxt: &Ctxt, body: Body, mut fields: FieldReader, mut visit: impl FnMut(Walked)) {
+    for entry in body.entries {
+        match entry {
+            Entry::Error(error) => ctxt.push(error),
+            Entry::Field(field) => {
+                if let Some(key) = fields.accept(&field) {
+                    visit(Walked::Field(key, &field));
+                }
+            }
+            Entry::Item(item) => visit(Walked::Item(item)),
+        }
     }
 }
 
-fn no_items(ctxt: &Ctxt, body: &Body, owner: &str, fields: &[&str]) {
-    for item in &body.items {
-        ctxt.error_spanned_by(
-            &item.keyword,
-            format!(
-                "{owner} holds fields only ({}), not items such as `{} {}`",
-                suggest::alternatives(fields),
-                item.keyword,
-                item.ident
-            ),
-        );
-    }
+fn no_items(ctxt: &Ctxt, item: &Item, owner: &str, fields: &[&str]) {
+    ctxt.error_spanned_by(
+        &item.keyword,
+        format!(
+            "{owner} holds fields only ({}), not items such as `{} {}`",
+            suggest::alternatives(fields),
+            item.keyword,
+            item.ident
+        ),
+    );
 }
 
 fn unknown_item(ctxt: &Ctxt, item: &Item, word: &str, allowed: &[&str], owner: &str) {
@@ -475,29 +461,60 @@ struct FieldReader<'a> {
     owner: &'a str,
     known: &'static [&'static str],
     seen: HashSet<&'static str>,
+    /// The known fields the block sets or, misspelt, evidently means to set (so that a
+    /// misspelt required field is reported once, as misspelt, not also as missing).
+    meant: HashSet<&'static str>,
+    /// Whether part of the block could not be read.
+    broken: bool,
 }
 
 impl<'a> FieldReader<'a> {
-    fn new(ctxt: &'a Ctxt, owner: &'a str, known: &'static [&'static str]) -> Self {
-        FieldReader {
+    fn new(ctxt: &'a Ctxt, owner: &'a str, known: &'static [&'static str], body: &Body) -> Self {
+        let mut reader = FieldReader {
             ctxt,
             owner,
             known,
             seen: HashSet::new(),
+            meant: HashSet::new(),
+            broken: body.broken,
+        };
+        for entry in &body.entries {
+            if let Entry::Field(field) = entry {
+                let key = field.key.unraw().to_string();
+                let meant = reader.known_name(&key).or_else(|| reader.suggestion(&key));
+                reader.meant.extend(meant);
+            }
         }
+        reader
+    }
+
+    /// Reports `key` missing (at `at`, the block's identifier) unless the block sets it,
+    /// means to, or could not be read entirely.
+    fn require(&self, at: &Ident, key: &str, example: &str) {
+        if !self.broken && !self.meant.contains(key) {
+            self.ctxt
+                .error_spanned_by(at, format!("{} has no `{key}`: add {example}", self.owner));
+        }
+    }
+
+    /// The fields the block sets or means to set, misspelt ones included.
+    fn meant(&self) -> Vec<&'static str> {
+        let mut meant: Vec<&'static str> = self.meant.iter().copied().collect();
+        meant.sort_unstable();
+        meant
     }
 
     /// The field's name if it is known here and not set before; else reports it.
     fn accept(&mut self, field: &Field) -> Option<&'static str> {
         let key = field.key.unraw().to_string();
-        let Some(&known) = self.known.iter().find(|known| **known == key) else {
+        let Some(known) = self.known_name(&key) else {
+            let hint = match self.suggestion(&key) {
+                Some(found) => format!("did you mean `{found}`?"),
+                None => format!("expected {}", suggest::alternatives(self.known)),
+            };
             self.ctxt.error_spanned_by(
                 &field.key,
-                format!(
-                    "unknown field `{key}` in {}: {}",
-                    self.owner,
-                    self.unknown_hint(&key)
-                ),
+                format!("unknown field `{key}` in {}: {hint}", self.owner),
             );
             return None;
         };
@@ -511,20 +528,18 @@ impl<'a> FieldReader<'a> {
         Some(known)
     }
 
-    fn unknown_hint(&self, key: &str) -> String {
+    fn known_name(&self, key: &str) -> Option<&'static str> {
+        self.known.iter().copied().find(|known| *known == key)
+    }
+
+    /// The known field an unknown `key` most likely means: a name the Python tool used for
+    /// it, or a close spelling.
+    fn suggestion(&self, key: &str) -> Option<&'static str> {
         let alias = kw::ALIASES
             .iter()
             .find(|(alias, instead)| *alias == key && self.known.contains(instead))
             .map(|(_, instead)| *instead);
-        match alias.or_else(|| suggest::closest(key, self.known.iter().copied())) {
-            Some(found) => format!("did you mean `{found}`?"),
-            None => format!("expected {}", suggest::alternatives(self.known)),
-        }
-    }
-
-    /// Whether the field appeared (even with a value that could not be used).
-    fn has(&self, key: &str) -> bool {
-        self.seen.contains(key)
+        alias.or_else(|| suggest::closest(key, self.known.iter().copied()))
     }
 }
 
@@ -645,7 +660,13 @@ fn timeout(ctxt: &Ctxt, field: &Field) -> Option<Spanned<Timeout>> {
             return None;
         }
         other => {
-            wrong_kind(ctxt, field, other, EXPECTED, "e.g. `timeout: 7200`");
+            wrong_kind(
+                ctxt,
+                field,
+                other,
+                EXPECTED,
+                "write seconds, e.g. `timeout: 7200`",
+            );
             return None;
         }
     };
@@ -697,6 +718,30 @@ fn choice(
             None
         }
     }
+}
+
+/// `runtime: local | docker`; the call form `docker("image")` gets a hint, since it reads
+/// naturally but would hide the image from the other fields' rules.
+fn runtime(ctxt: &Ctxt, field: &Field) -> Option<Spanned<Runtime>> {
+    if let Value::Other(tokens) = &field.value {
+        let mut tokens = tokens.clone().into_iter();
+        if let (Some(proc_macro2::TokenTree::Ident(word)), Some(proc_macro2::TokenTree::Group(_))) =
+            (tokens.next(), tokens.next())
+            && word == "docker"
+        {
+            ctxt.push(
+                field.value.error(
+                    "write the image as a field of its own: `runtime: docker, image: \"...\"`",
+                ),
+            );
+            return Some(Spanned {
+                value: Runtime::Docker,
+                span: word.span(),
+            });
+        }
+    }
+    choice(ctxt, field, kw::RUNTIMES, "runtime")
+        .and_then(|word| spanned_map(word, Runtime::from_word))
 }
 
 /// One identifier naming a `what` (e.g. "an agent").
@@ -759,15 +804,28 @@ fn ident_list(ctxt: &Ctxt, field: &Field, what: &str) -> Option<Spanned<Vec<Iden
 
 /// `after: [task, team.task, ...]`.
 fn dependencies(ctxt: &Ctxt, field: &Field) -> Vec<Dependency> {
-    const EXPECTED: &str = "a list of tasks in brackets, e.g. `[analyse, other_team.review]`";
+    const EXPECTED: &str = "a list of tasks in brackets";
     let elems = match &field.value {
         Value::List(list) => list.elems.as_slice(),
-        Value::Ident(_) | Value::Path(..) | Value::Str(_) => {
-            wrong_kind(ctxt, field, &field.value, EXPECTED, "put it in brackets");
-            std::slice::from_ref(&field.value)
+        single @ (Value::Ident(_) | Value::Path(..) | Value::Str(_)) => {
+            let hint = match single {
+                Value::Ident(task) => format!("write `[{}]`", task.unraw()),
+                Value::Path(team, _, task) => {
+                    format!("write `[{}.{}]`", team.unraw(), task.unraw())
+                }
+                _ => "put it in brackets".to_owned(),
+            };
+            wrong_kind(ctxt, field, single, EXPECTED, &hint);
+            std::slice::from_ref(single)
         }
         other => {
-            wrong_kind(ctxt, field, other, EXPECTED, "");
+            wrong_kind(
+                ctxt,
+                field,
+                other,
+                EXPECTED,
+                "e.g. `after: [analyse, other_team.review]`",
+            );
             return Vec::new();
         }
     };

@@ -89,31 +89,40 @@ fn fold(word: &str) -> String {
         .collect()
 }
 
-/// The Levenshtein distance between `a` and `b` if it is at most `limit`, computed in one
-/// row of memory and abandoned as soon as it must exceed `limit`.
+/// The edit distance between `a` and `b` (insertions, deletions, substitutions and swaps
+/// of two neighbours, each counting 1: "optimal string alignment") if it is at most
+/// `limit`; abandoned as soon as it must exceed `limit`.
 fn bounded_distance(a: &str, b: &str, limit: usize) -> Option<usize> {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     if a.len().abs_diff(b.len()) > limit {
         return None;
     }
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        let mut row_min = row[0];
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            let cost = usize::from(ca != cb);
-            row[j + 1] = (above + 1).min(row[j] + 1).min(diagonal + cost);
-            diagonal = above;
-            row_min = row_min.min(row[j + 1]);
+    // Three rows of the classic table: two rows back (for swaps), the last, the current.
+    let mut before: Vec<usize> = vec![0; b.len() + 1];
+    let mut last: Vec<usize> = (0..=b.len()).collect();
+    let mut current: Vec<usize> = vec![0; b.len() + 1];
+    for i in 1..=a.len() {
+        current[0] = i;
+        let mut row_min = current[0];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (last[j] + 1)
+                .min(current[j - 1] + 1)
+                .min(last[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(before[j - 2] + 1);
+            }
+            current[j] = best;
+            row_min = row_min.min(best);
         }
         if row_min > limit {
             return None;
         }
+        std::mem::swap(&mut before, &mut last);
+        std::mem::swap(&mut last, &mut current);
     }
-    row.last().copied().filter(|&distance| distance <= limit)
+    Some(last[b.len()]).filter(|&distance| distance <= limit)
 }
 
 #[cfg(test)]
@@ -172,6 +181,13 @@ mod tests {
             "`a1`, `a2`, `a3`, `a4`, `a5`, `a6`, `a7`, `a8` and 2 more"
         );
         assert_eq!(alternatives(&["x", "y", "z"]), "`x`, `y` or `z`");
+    }
+
+    #[test]
+    fn a_swap_of_neighbours_is_one_edit() {
+        assert_eq!(bounded_distance("modle", "model", 1), Some(1));
+        assert_eq!(closest("agnet", ["agent", "team"]), Some("agent"));
+        assert_eq!(closest("dokcer", ["local", "docker"]), Some("docker"));
     }
 
     #[test]

@@ -38,7 +38,12 @@ pub(crate) fn check(ctxt: &Ctxt, workflow: &Workflow) {
 /// A server-side name: non-empty, only `[A-Za-z0-9_.-]`.
 fn check_name(ctxt: &Ctxt, name: &str, span: Span, owner: &str, explicit: bool) {
     if name.is_empty() {
-        ctxt.error_at(span, format!("the name of {owner} is empty"));
+        let fix = if explicit && owner != "the workflow" {
+            ": give it one, or leave `name` out to use the identifier"
+        } else {
+            ""
+        };
+        ctxt.error_at(span, format!("the name of {owner} is empty{fix}"));
         return;
     }
     if let Some(bad) = name.chars().find(|c| !is_name_char(*c)) {
@@ -154,7 +159,7 @@ fn check_runtime(ctxt: &Ctxt, agent: &Agent, owner: &str) {
             value: Runtime::Docker,
             span,
         }) => {
-            if given("image").is_none() {
+            if !agent.meant.contains(&"image") {
                 ctxt.error_at(
                     *span,
                     format!("docker {owner} has no image: add `image: \"<image>\"`"),
@@ -251,6 +256,7 @@ fn check_server_names(ctxt: &Ctxt, workflow: &Workflow) {
 
 fn check_members(ctxt: &Ctxt, workflow: &Workflow) {
     let agent_ids: HashSet<&str> = workflow.agents.iter().map(|a| a.id.as_str()).collect();
+    let agent_names = || workflow.agents.iter().map(|agent| agent.id.as_str());
     for team in &workflow.teams {
         let Some(members) = &team.members else {
             continue;
@@ -261,71 +267,78 @@ fn check_members(ctxt: &Ctxt, workflow: &Workflow) {
                 format!("team `{}` has no members: list at least one agent", team.id),
             );
         }
+        // The members as meant: a misspelt member counts as the agent it is closest to, so
+        // that the tasks assigned to that agent do not fail as well.
+        let mut meant: Vec<&str> = Vec::with_capacity(members.value.len());
         let mut listed: HashSet<String> = HashSet::with_capacity(members.value.len());
         for member in &members.value {
             let id = member.unraw().to_string();
-            if !agent_ids.contains(id.as_str()) {
-                let known = workflow.agents.iter().map(|agent| agent.id.as_str());
+            if let Some(&known) = agent_ids.get(id.as_str()) {
+                if listed.insert(id.clone()) {
+                    meant.push(known);
+                } else {
+                    ctxt.error_spanned_by(
+                        member,
+                        format!("agent `{id}` is listed twice in team `{}`", team.id),
+                    );
+                }
+            } else {
                 ctxt.error_spanned_by(
                     member,
                     format!(
                         "unknown agent `{id}` in team `{}`: {}",
                         team.id,
-                        suggest::hint(&id, "agent", known)
+                        suggest::hint(&id, "agent", agent_names())
                     ),
                 );
-            } else if !listed.insert(id.clone()) {
-                ctxt.error_spanned_by(
-                    member,
-                    format!("agent `{id}` is listed twice in team `{}`", team.id),
-                );
+                meant.extend(suggest::closest(&id, agent_names()));
             }
         }
+        check_assignees(ctxt, team, &meant, &agent_ids, agent_names);
     }
-    for team in &workflow.teams {
-        let members: Vec<String> = team
-            .member_idents()
-            .iter()
-            .map(|m| m.unraw().to_string())
-            .collect();
-        let member_set: HashSet<&str> = members.iter().map(String::as_str).collect();
-        for task in &team.tasks {
-            let Some(assignee) = &task.assignee else {
-                continue;
-            };
-            let id = assignee.unraw().to_string();
-            if member_set.contains(id.as_str()) || team.members.is_none() {
-                continue;
-            }
-            let member_names = || members.iter().map(String::as_str);
-            let message = if agent_ids.contains(id.as_str()) {
-                let names: Vec<&str> = member_names().collect();
-                let instead = if names.is_empty() {
-                    String::new()
-                } else {
-                    format!(
-                        ", or assign one of its members: {}",
-                        suggest::alternatives(&names)
-                    )
-                };
-                format!(
-                    "agent `{id}` is not a member of team `{}`: add it to `members`{instead}",
-                    team.id
-                )
-            } else {
-                let hint = match suggest::closest(&id, member_names()) {
-                    Some(found) => format!("did you mean `{found}`?"),
-                    None => {
-                        suggest::hint(&id, "agent", workflow.agents.iter().map(|a| a.id.as_str()))
-                    }
-                };
-                format!(
-                    "unknown agent `{id}` assigned to task `{}`: {hint}",
-                    task.id
-                )
-            };
-            ctxt.error_spanned_by(assignee, message);
+}
+
+fn check_assignees<'a, I>(
+    ctxt: &Ctxt,
+    team: &Team,
+    members: &[&str],
+    agent_ids: &HashSet<&str>,
+    agent_names: impl Fn() -> I,
+) where
+    I: Iterator<Item = &'a str> + Clone,
+{
+    for task in &team.tasks {
+        let Some(assignee) = &task.assignee else {
+            continue;
+        };
+        let id = assignee.unraw().to_string();
+        if members.contains(&id.as_str()) {
+            continue;
         }
+        let message = if agent_ids.contains(id.as_str()) {
+            let instead = if members.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    ", or assign one of its members: {}",
+                    suggest::alternatives(members)
+                )
+            };
+            format!(
+                "agent `{id}` is not a member of team `{}`: add it to `members`{instead}",
+                team.id
+            )
+        } else {
+            let hint = match suggest::closest(&id, members.iter().copied()) {
+                Some(found) => format!("did you mean `{found}`?"),
+                None => suggest::hint(&id, "agent", agent_names()),
+            };
+            format!(
+                "unknown agent `{id}` assigned to task `{}`: {hint}",
+                task.id
+            )
+        };
+        ctxt.error_spanned_by(assignee, message);
     }
 }
 
