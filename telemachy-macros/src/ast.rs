@@ -288,8 +288,20 @@ fn value_tokens(content: ParseStream) -> Vec<TokenTree> {
     step.unwrap_or_default()
 }
 
-/// Sorts a value's tokens into the shapes the language knows.
+/// Sorts a value's tokens into the shapes the language knows. Lists do not nest: brackets
+/// inside a list are `Other` (so that no input can make this recurse deeply).
 fn classify(tokens: Vec<TokenTree>, missing_span: Span) -> Value {
+    match tokens.as_slice() {
+        [TokenTree::Group(group)] if group.delimiter() == Delimiter::Bracket => Value::List(List {
+            span: group.span(),
+            elems: split_list(group.stream(), group.span_close()),
+        }),
+        _ => classify_scalar(tokens, missing_span),
+    }
+}
+
+/// [`classify`] for anything but a list.
+fn classify_scalar(tokens: Vec<TokenTree>, missing_span: Span) -> Value {
     match tokens.as_slice() {
         [] => Value::Missing(missing_span),
         [TokenTree::Literal(literal)] => match Lit::new(literal.clone()) {
@@ -319,13 +331,13 @@ fn split_list(stream: TokenStream, close_span: Span) -> Vec<Value> {
     for token in stream {
         match &token {
             TokenTree::Punct(punct) if punct.as_char() == ',' => {
-                elems.push(classify(std::mem::take(&mut current), punct.span()));
+                elems.push(classify_scalar(std::mem::take(&mut current), punct.span()));
             }
             _ => current.push(token),
         }
     }
     if !current.is_empty() {
-        elems.push(classify(current, close_span));
+        elems.push(classify_scalar(current, close_span));
     }
     elems
 }

@@ -302,7 +302,7 @@ fn task_spec(team: &Team, task: &Task) -> TokenStream {
                 .map_or_else(|| team.id.clone(), |team| team.unraw().to_string()),
         );
         let task = text(&task.unraw().to_string());
-        Some(quote!(::telemachy::spec::TaskRef { team: #team, task: #task }))
+        Some(quote!(::telemachy::spec::TaskRef { team: #team, task: #task, }))
     }));
     let kind = text_or(&task.kind, quote!(DEFAULT_TASK_TYPE));
     quote! {
@@ -338,5 +338,237 @@ fn vec_of(items: impl Iterator<Item = TokenStream>) -> TokenStream {
         quote!(::std::vec::Vec::new())
     } else {
         quote!(::std::vec![#(#items),*])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::quote;
+
+    /// `tokens` as a file, pretty-printed: what a reader of `cargo expand` would see.
+    fn pretty(tokens: TokenStream) -> String {
+        match syn::parse2::<syn::File>(tokens.clone()) {
+            Ok(file) => prettyplease::unparse(&file),
+            Err(error) => panic!("the expansion is not valid Rust ({error}):\n{tokens}"),
+        }
+    }
+
+    #[test]
+    fn expands_to_documented_constants_and_a_spec() {
+        let input = quote! {
+            /// Say hello.
+            pub workflow hello {
+                name: "hello-world-e2e",
+                teardown: never,
+                timeout: 90,
+
+                agent hello_worker { name: "hello-worker", program: "none", model: "m1" }
+                /// Runs in a box.
+                agent boxed { runtime: docker, image: "alpine:3", cpus: 4 }
+
+                team hello_team {
+                    name: "hello-team",
+                    members: [hello_worker, boxed],
+
+                    task say_hello { subject: "Say hello world", assignee: hello_worker }
+                    task reply {
+                        subject: "Reply",
+                        description: "Answer.",
+                        assignee: boxed,
+                        after: [say_hello],
+                        type: "review",
+                    }
+                }
+            }
+        };
+        let boxed_key = make_key("hello-world-e2e", "boxed");
+        let boxed_doc = format!(" The key of agent `boxed`: `{boxed_key}`.");
+        let expected = quote! {
+            /// Say hello.
+            #[allow(dead_code)]
+            pub mod hello {
+                /// The workflow's name on the server, `hello-world-e2e`: every key is derived from it.
+                pub const NAME: &str = "hello-world-e2e";
+
+                /// The key of each agent: its name on the server.
+                pub mod agents {
+                    /// The key of agent `hello_worker` (named `hello-worker`): `tlm-a4445eab73909f32-hello-worker`.
+                    pub const HELLO_WORKER: &str = "tlm-a4445eab73909f32-hello-worker";
+                    /// Runs in a box.
+                    #[doc = ""]
+                    #[doc = #boxed_doc]
+                    pub const BOXED: &str = #boxed_key;
+                }
+
+                /// The key of each team: its name on the server.
+                pub mod teams {
+                    /// The key of team `hello_team` (named `hello-team`): `tlm-8b5815542c2ce8e4-hello-team`.
+                    pub const HELLO_TEAM: &str = "tlm-8b5815542c2ce8e4-hello-team";
+                }
+
+                /// The workflow's full specification, as checked when it compiled.
+                pub fn spec() -> ::telemachy::spec::Workflow {
+                    ::telemachy::spec::Workflow {
+                        name: ::telemachy::spec::Text::Borrowed(NAME),
+                        description: ::telemachy::spec::Text::Borrowed("Say hello."),
+                        teardown: ::telemachy::spec::Teardown::Never,
+                        timeout: ::core::option::Option::Some(::core::time::Duration::from_secs(90u64)),
+                        agents: ::std::vec![
+                            ::telemachy::spec::Agent {
+                                id: ::telemachy::spec::Text::Borrowed("hello_worker"),
+                                name: ::telemachy::spec::Text::Borrowed("hello-worker"),
+                                program: ::telemachy::spec::Text::Borrowed("none"),
+                                model: ::core::option::Option::Some(::telemachy::spec::Text::Borrowed("m1")),
+                                working_dir: ::telemachy::spec::Text::Borrowed(::telemachy::spec::DEFAULT_WORKING_DIR),
+                                runtime: ::telemachy::spec::Runtime::Local,
+                            },
+                            ::telemachy::spec::Agent {
+                                id: ::telemachy::spec::Text::Borrowed("boxed"),
+                                name: ::telemachy::spec::Text::Borrowed("boxed"),
+                                program: ::telemachy::spec::Text::Borrowed(::telemachy::spec::DEFAULT_PROGRAM),
+                                model: ::core::option::Option::None,
+                                working_dir: ::telemachy::spec::Text::Borrowed(::telemachy::spec::DEFAULT_WORKING_DIR),
+                                runtime: ::telemachy::spec::Runtime::Docker(::telemachy::spec::Docker {
+                                    image: ::telemachy::spec::Text::Borrowed("alpine:3"),
+                                    cpus: 4u32,
+                                    memory: ::telemachy::spec::Text::Borrowed(::telemachy::spec::DEFAULT_MEMORY),
+                                }),
+                            }
+                        ],
+                        teams: ::std::vec![
+                            ::telemachy::spec::Team {
+                                id: ::telemachy::spec::Text::Borrowed("hello_team"),
+                                name: ::telemachy::spec::Text::Borrowed("hello-team"),
+                                agents: ::std::vec![
+                                    ::telemachy::spec::Text::Borrowed("hello_worker"),
+                                    ::telemachy::spec::Text::Borrowed("boxed")
+                                ],
+                                tasks: ::std::vec![
+                                    ::telemachy::spec::Task {
+                                        id: ::telemachy::spec::Text::Borrowed("say_hello"),
+                                        subject: ::telemachy::spec::Text::Borrowed("Say hello world"),
+                                        description: ::telemachy::spec::Text::Borrowed(""),
+                                        assignee: ::telemachy::spec::Text::Borrowed("hello_worker"),
+                                        after: ::std::vec::Vec::new(),
+                                        kind: ::telemachy::spec::Text::Borrowed(::telemachy::spec::DEFAULT_TASK_TYPE),
+                                    },
+                                    ::telemachy::spec::Task {
+                                        id: ::telemachy::spec::Text::Borrowed("reply"),
+                                        subject: ::telemachy::spec::Text::Borrowed("Reply"),
+                                        description: ::telemachy::spec::Text::Borrowed("Answer."),
+                                        assignee: ::telemachy::spec::Text::Borrowed("boxed"),
+                                        after: ::std::vec![
+                                            ::telemachy::spec::TaskRef {
+                                                team: ::telemachy::spec::Text::Borrowed("hello_team"),
+                                                task: ::telemachy::spec::Text::Borrowed("say_hello"),
+                                            }
+                                        ],
+                                        kind: ::telemachy::spec::Text::Borrowed("review"),
+                                    }
+                                ],
+                            }
+                        ],
+                    }
+                }
+            }
+        };
+        assert_eq!(pretty(workflow(input)), pretty(expected));
+    }
+
+    #[test]
+    fn a_private_workflow_gets_crate_visible_items() {
+        let input = quote! {
+            workflow quiet { name: "quiet", timeout: 0.25 }
+        };
+        let expected = quote! {
+            /// The `quiet` workflow.
+            #[allow(dead_code)]
+            mod quiet {
+                /// The workflow's name on the server, `quiet`: every key is derived from it.
+                pub(crate) const NAME: &str = "quiet";
+
+                /// The key of each agent: its name on the server.
+                pub(crate) mod agents {}
+
+                /// The key of each team: its name on the server.
+                pub(crate) mod teams {}
+
+                /// The workflow's full specification, as checked when it compiled.
+                pub(crate) fn spec() -> ::telemachy::spec::Workflow {
+                    ::telemachy::spec::Workflow {
+                        name: ::telemachy::spec::Text::Borrowed(NAME),
+                        description: ::telemachy::spec::Text::Borrowed(""),
+                        teardown: ::telemachy::spec::Teardown::OnCompletion,
+                        timeout: ::core::option::Option::Some(::core::time::Duration::new(0u64, 250000000u32)),
+                        agents: ::std::vec::Vec::new(),
+                        teams: ::std::vec::Vec::new(),
+                    }
+                }
+            }
+        };
+        assert_eq!(pretty(workflow(input)), pretty(expected));
+    }
+
+    #[test]
+    fn invalid_input_still_expands_the_module_then_the_errors() {
+        let input = quote! {
+            pub workflow broken {
+                name: "broken",
+                agent a {}
+                agent a { modle: "x" }
+                team t { members: [a, b] }
+            }
+        };
+        let file = syn::parse2::<syn::File>(workflow(input)).expect("the expansion parses");
+        let [syn::Item::Mod(module), errors @ ..] = file.items.as_slice() else {
+            panic!("the module comes first");
+        };
+        assert_eq!(module.ident, "broken");
+        let printed = prettyplease::unparse(&file);
+        // The duplicate agent yields one constant, not two conflicting ones.
+        assert_eq!(printed.matches("pub const A: &str").count(), 1);
+        let messages: Vec<String> = errors
+            .iter()
+            .map(|item| match item {
+                syn::Item::Macro(call)
+                    if call
+                        .mac
+                        .path
+                        .segments
+                        .last()
+                        .is_some_and(|s| s.ident == "compile_error") =>
+                {
+                    call.mac.tokens.to_string()
+                }
+                other => panic!("only errors follow the module, found {}", quote!(#other)),
+            })
+            .collect();
+        assert_eq!(messages.len(), 3, "{messages:#?}");
+        assert!(messages[0].contains("did you mean `model`?"));
+        assert!(messages[1].contains("agent `a` is declared twice"));
+        assert!(messages[2].contains("unknown agent `b`"));
+    }
+
+    #[test]
+    fn unparseable_input_is_only_an_error() {
+        let tokens = workflow(quote!(
+            pub fn not_a_workflow() {}
+        ));
+        let printed = tokens.to_string();
+        assert!(printed.contains("compile_error"), "{printed}");
+        assert!(
+            printed.contains("expected `workflow <name> { ... }`"),
+            "{printed}"
+        );
+        assert!(!printed.contains("mod"), "{printed}");
+    }
+
+    #[test]
+    fn constants_are_upper_case_identifiers_at_the_user_span() {
+        let ident = Ident::new("scout_alpha", Span::call_site());
+        assert_eq!(constant_ident(&ident), "SCOUT_ALPHA");
+        let raw = Ident::new_raw("type", Span::call_site());
+        assert_eq!(constant_ident(&raw), "TYPE");
     }
 }

@@ -307,12 +307,13 @@ fn check_assignees<'a, I>(
 ) where
     I: Iterator<Item = &'a str> + Clone,
 {
+    let member_set: HashSet<&str> = members.iter().copied().collect();
     for task in &team.tasks {
         let Some(assignee) = &task.assignee else {
             continue;
         };
         let id = assignee.unraw().to_string();
-        if members.contains(&id.as_str()) {
+        if member_set.contains(id.as_str()) {
             continue;
         }
         let message = if agent_ids.contains(id.as_str()) {
@@ -597,17 +598,21 @@ impl Resolver<'_> {
         if let Some(&index) = self.task_index[team].get(id.as_str()) {
             return Some((team, index));
         }
-        let known = self.teams[team].tasks.iter().map(|t| t.id.as_str());
-        let hint = match (suggest::closest(&id, known.clone()), &dependency.team) {
-            (Some(found), _) => format!("did you mean `{}`?", qualify(found)),
-            (None, None) => match self.teams_of_task.get(id.as_str()) {
-                Some(&other) if other != own_team => format!(
-                    "it is a task of team `{}`: write `{}.{id}`",
-                    self.teams[other].id, self.teams[other].id
-                ),
-                _ => suggest::known("task", known),
-            },
-            (None, Some(_)) => suggest::known("task", known),
+        // Candidates: the team's tasks, less the dependent task itself (which it cannot
+        // depend on).
+        let known = self.teams[team]
+            .tasks
+            .iter()
+            .map(|t| t.id.as_str())
+            .filter(|&id| !(team == own_team && id == task.id));
+        let elsewhere = match (&dependency.team, self.teams_of_task.get(id.as_str())) {
+            (None, Some(&other)) if other != own_team => Some(&self.teams[other].id),
+            _ => None,
+        };
+        let hint = match (elsewhere, suggest::closest(&id, known.clone())) {
+            (Some(other), _) => format!("it is a task of team `{other}`: write `{other}.{id}`"),
+            (None, Some(found)) => format!("did you mean `{}`?", qualify(found)),
+            (None, None) => suggest::known("task", known),
         };
         let message = match &dependency.team {
             None => format!(
@@ -618,5 +623,208 @@ impl Resolver<'_> {
         };
         ctxt.error_spanned_by(ident, message);
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fmt::Write as _;
+
+    use proc_macro2::TokenStream;
+    use quote::quote;
+
+    use super::*;
+    use crate::ast::Input;
+    use crate::model;
+
+    /// Every error message for `input`, in order.
+    fn messages(input: TokenStream) -> Vec<String> {
+        let input: Input = syn::parse2(input).expect("the input parses");
+        let ctxt = Ctxt::new();
+        let workflow = model::read(&ctxt, input);
+        check(&ctxt, &workflow);
+        match ctxt.check() {
+            Ok(()) => Vec::new(),
+            Err(errors) => errors.into_iter().map(|e| e.to_string()).collect(),
+        }
+    }
+
+    /// A workflow of one agent and one team holding `tasks` (source text).
+    fn one_team(tasks: &str) -> TokenStream {
+        let source = format!(
+            "pub workflow w {{ name: \"w\", agent a {{}} team t {{ members: [a], {tasks} }} }}"
+        );
+        source.parse().expect("the generated source lexes")
+    }
+
+    /// `count` tasks `t0`..: each after the one before; `t0` after `first_after`, if any.
+    fn chain(count: usize, first_after: Option<&str>) -> String {
+        let mut tasks = String::new();
+        for i in 0..count {
+            let after = match (i, first_after) {
+                (0, Some(last)) => format!("after: [{last}],"),
+                (0, None) => String::new(),
+                _ => format!("after: [t{}],", i - 1),
+            };
+            let _ = write!(
+                tasks,
+                "task t{i} {{ subject: \"T{i}\", assignee: a, {after} }}"
+            );
+        }
+        tasks
+    }
+
+    #[test]
+    fn a_valid_workflow_has_no_errors() {
+        let errors = messages(quote! {
+            pub workflow w {
+                name: "w",
+                agent a {}
+                agent b { runtime: docker, image: "i", cpus: 1, memory: "512M" }
+                team t {
+                    members: [a, b],
+                    task x { subject: "X", assignee: a }
+                    task y { subject: "Y", assignee: b, after: [x] }
+                }
+                team u {
+                    members: [a],
+                    task z { subject: "X", assignee: a, after: [t.y, t.x] }
+                }
+            }
+        });
+        assert_eq!(errors, Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_cycle_is_named_in_order_from_the_entry_that_closes_it() {
+        let errors = messages(one_team(
+            "task a1 { subject: \"1\", assignee: a, after: [a3] }
+             task a2 { subject: \"2\", assignee: a, after: [a1] }
+             task a3 { subject: \"3\", assignee: a, after: [a2] }",
+        ));
+        assert_eq!(
+            errors,
+            [
+                "dependency cycle: `a2` -> `a1` -> `a3` -> `a2` (each task waits for the next); \
+                 remove one of these dependencies"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_long_chain_is_checked_without_deep_recursion() {
+        // 5,000 tasks in one chain, checked on a thread with a small stack: a recursive
+        // search would overflow it.
+        let worker = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(|| {
+                let open = messages(one_team(&chain(5_000, None)));
+                let closed = messages(one_team(&chain(5_000, Some("t4999"))));
+                (open, closed)
+            })
+            .expect("the thread starts");
+        let (open, closed) = worker
+            .join()
+            .expect("checking a long chain does not overflow");
+        assert_eq!(open, Vec::<String>::new());
+        assert_eq!(closed.len(), 1, "one cycle");
+        assert_eq!(closed[0].matches(" -> ").count(), 5_000);
+        assert!(
+            closed[0].starts_with("dependency cycle: `t1` -> `t0` -> `t4999` -> `t4998`"),
+            "{}",
+            &closed[0][..80]
+        );
+    }
+
+    #[test]
+    fn many_cycles_are_listed_up_to_a_limit() {
+        let mut tasks = String::new();
+        for i in 0..20 {
+            let _ = write!(
+                tasks,
+                "task x{i} {{ subject: \"X{i}\", assignee: a, after: [y{i}] }}
+                 task y{i} {{ subject: \"Y{i}\", assignee: a, after: [x{i}] }}"
+            );
+        }
+        let errors = messages(one_team(&tasks));
+        assert_eq!(errors.len(), CYCLES_MAX + 1);
+        assert!(
+            errors[..CYCLES_MAX]
+                .iter()
+                .all(|e| e.starts_with("dependency cycle"))
+        );
+        assert!(errors[CYCLES_MAX].starts_with("more dependency cycles"));
+    }
+
+    #[test]
+    fn a_misspelt_member_does_not_fail_its_tasks_as_well() {
+        let errors = messages(quote! {
+            pub workflow w {
+                name: "w",
+                agent implementer {}
+                team t {
+                    members: [implementor],
+                    task x { subject: "X", assignee: implementer }
+                }
+            }
+        });
+        assert_eq!(
+            errors,
+            ["unknown agent `implementor` in team `t`: did you mean `implementer`?"]
+        );
+    }
+
+    #[test]
+    fn an_unqualified_task_of_another_team_gets_its_qualified_name() {
+        let errors = messages(quote! {
+            pub workflow w {
+                name: "w",
+                agent a {}
+                team t { members: [a], task x { subject: "X", assignee: a } }
+                team u { members: [a], task y { subject: "Y", assignee: a, after: [x] } }
+            }
+        });
+        assert_eq!(
+            errors,
+            ["unknown task `x` in `after` of task `y`: it is a task of team `t`: write `t.x`"]
+        );
+    }
+
+    #[test]
+    fn agents_and_teams_share_one_namespace_of_names() {
+        let errors = messages(quote! {
+            pub workflow w {
+                name: "w",
+                agent worker {}
+                team crew { name: "worker", members: [worker] }
+            }
+        });
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].starts_with("team `crew` has the server-side name `worker`"));
+    }
+
+    #[test]
+    fn names_allow_only_key_characters() {
+        let errors = messages(quote! {
+            pub workflow w {
+                name: "w.v-1_x",
+                agent a { name: "scout alpha" }
+                agent b { name: "Scout-Beta.2" }
+            }
+        });
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].contains("not ` `"), "{errors:?}");
+    }
+
+    #[test]
+    fn sizes() {
+        for size in ["1", "100", "512m", "512M", "4g", "4G", "1024k", "2t", "10b"] {
+            assert!(is_size(size), "{size} is a size");
+        }
+        for not in [
+            "", "g", "0", "0g", "4gb", "4.5g", "-1g", "4 g", "four", "4x", "g4",
+        ] {
+            assert!(!is_size(not), "{not:?} is not a size");
+        }
     }
 }
