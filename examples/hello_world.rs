@@ -1,7 +1,14 @@
 //! The smallest workflow: one local agent in one team says hello.
 //!
-//! Ported from the Python tool's `hello-world.yaml`; the names are the same, so the keys are
-//! too. For now `main` prints the plan: `cargo run --example hello_world`.
+//! A port of the Python tool's `hello-world.yaml`, with the same names, so the same keys: a
+//! run started by either tool can be resumed by the other. For now `main` prints the plan:
+//!
+//! ```sh
+//! cargo run --example hello_world
+//! ```
+
+#[path = "support/plan.rs"]
+mod plan;
 
 telemachy::workflow! {
     /// E2E validation: send hello world through the full pipeline.
@@ -29,6 +36,5 @@ telemachy::workflow! {
 }
 
 fn main() {
-    println!("{:#?}", hello_world::spec());
-    println!("{}", hello_world::agents::HELLO_WORKER);
+    plan::print(&hello_world::spec());
 }
