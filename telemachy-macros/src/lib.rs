@@ -21,7 +21,41 @@ mod validate;
 
 use proc_macro::TokenStream;
 
-/// Declares a workflow; see the `telemachy` crate's documentation.
+/// Declares a workflow, checks all of it while it compiles, and expands to a module of key
+/// constants and the workflow's specification.
+///
+/// ```text
+/// telemachy::workflow! {
+///     /// Description (the doc comment).
+///     pub workflow ident {
+///         name: "server-name",              // required
+///         teardown: on_completion,          // | on_failure | never
+///         timeout: 7200,                    // seconds; optional
+///
+///         agent ident {                     // every field optional
+///             name: "...", program: "claude-code", model: "...", working_dir: "/tmp",
+///             runtime: docker, image: "...", cpus: 2, memory: "4g",
+///         }
+///         team ident {
+///             name: "...",
+///             members: [agent, ...],        // required, not empty
+///             task ident {
+///                 subject: "...",           // required, unique in the team
+///                 assignee: agent,          // required, a member
+///                 description: "...",
+///                 after: [task, team.task],
+///                 type: "general",
+///             }
+///         }
+///     }
+/// }
+/// ```
+///
+/// It expands to `pub mod ident` holding `NAME`, `agents::IDENT`, `teams::IDENT` (each
+/// agent's and team's idempotency key) and `fn spec() -> ::telemachy::spec::Workflow`.
+/// Every mistake is a compile error at the offending token, all of them in one go. The
+/// `telemachy` crate's documentation and README describe each field, its default and what
+/// is checked.
 #[proc_macro]
 pub fn workflow(input: TokenStream) -> TokenStream {
     expand::workflow(input.into()).into()
