@@ -52,6 +52,8 @@ pub(crate) fn generate(workflow: &Workflow) -> TokenStream {
     let agents = agent_keys(workflow, &name, &inner);
     let teams = team_keys(workflow, &name, &inner);
     let spec = spec_fn(workflow, &inner);
+    // The executor's entry points, `main()` and `run()`, are to be generated beside
+    // `spec()`: after `#spec` in the module below.
     quote! {
         #module_docs
         #[allow(dead_code)]
@@ -66,8 +68,6 @@ pub(crate) fn generate(workflow: &Workflow) -> TokenStream {
             #spec
         }
     }
-    // The executor's entry points, `main()` and `run()`, belong in this module beside
-    // `spec()`; they are generated here once the executor exists.
 }
 
 /// The workflow's `name:`, or, when it is missing (an error already), its identifier.
@@ -570,5 +570,94 @@ mod tests {
         assert_eq!(constant_ident(&ident), "SCOUT_ALPHA");
         let raw = Ident::new_raw("type", Span::call_site());
         assert_eq!(constant_ident(&raw), "TYPE");
+    }
+}
+
+#[cfg(test)]
+mod robustness {
+    //! Whatever the input, the macro neither panics nor produces output that is not Rust.
+
+    use super::*;
+
+    const SOURCE: &str = r#"
+        /// Docs.
+        pub workflow w {
+            name: "w", teardown: never, timeout: 1.5,
+            agent a { name: "a-1", model: "m", runtime: docker, image: "i", cpus: 2, memory: "4g" }
+            agent b {}
+            team t {
+                name: "t-1",
+                members: [a, b],
+                task x { subject: "X", description: "D", assignee: a, type: "general" }
+                task y { subject: "Y", assignee: b, after: [x, t.x] }
+            }
+            team u { members: [b], task z { subject: "Z", assignee: b, after: [t.y] } }
+        }
+    "#;
+
+    /// Fragments spliced into the source at every position.
+    const SPLICES: &[&str] = &[
+        "",
+        ",",
+        ":",
+        "[",
+        "]",
+        "{",
+        "}",
+        ".",
+        "agent",
+        "team",
+        "task",
+        "x",
+        "\"s\"",
+        "0",
+        "-1",
+        "1.0e9",
+        "#[doc = 1]",
+        "r#type",
+        "::",
+        "after: [",
+        "workflow",
+        "'c'",
+    ];
+
+    /// Every way of cutting a piece out of the source or splicing a fragment into it, at
+    /// every token boundary, that still lexes.
+    fn variants() -> Vec<String> {
+        let boundaries: Vec<usize> = SOURCE
+            .char_indices()
+            .filter(|(_, c)| c.is_whitespace())
+            .map(|(i, _)| i)
+            .collect();
+        let mut variants = Vec::new();
+        for (n, &start) in boundaries.iter().enumerate() {
+            for &end in boundaries.iter().skip(n + 1).take(3) {
+                variants.push(format!("{}{}", &SOURCE[..start], &SOURCE[end..]));
+            }
+            for splice in SPLICES {
+                variants.push(format!(
+                    "{} {splice} {}",
+                    &SOURCE[..start],
+                    &SOURCE[start..]
+                ));
+            }
+        }
+        variants
+    }
+
+    #[test]
+    fn no_input_panics_or_expands_to_invalid_rust() {
+        let mut checked = 0;
+        for variant in variants() {
+            let Ok(tokens) = variant.parse::<TokenStream>() else {
+                continue; // unbalanced delimiters: the compiler rejects these before us
+            };
+            let output = workflow(tokens);
+            if let Err(error) = syn::parse2::<syn::File>(output) {
+                panic!("invalid expansion ({error}) of:\n{variant}");
+            }
+            checked += 1;
+        }
+        assert!(checked > 1_000, "only {checked} variants lexed");
     }
 }
