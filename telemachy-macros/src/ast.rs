@@ -7,9 +7,13 @@
 //! body   = "{" entry* "}"
 //! entry  = field | item | ","
 //! field  = ident ":" value ("," | before an item | at the end)
-//! item   = attr* keyword ident body          keyword: agent | team | task
-//! value  = string | integer | decimal | ident | ident "." ident | "[" value,* "]" | anything else
+//! item   = attr* keyword ident body          keyword: agent | team | task (or a misspelling)
+//! value  = string | integer | decimal | ident | ident "." ident | "[" scalar,* "]" | other
 //! ```
+//!
+//! A value is every token up to the next comma, item or the end of the block, so an
+//! expression where a string belongs is one value of the wrong kind (one error), not a
+//! syntax error.
 //!
 //! What the fields mean, and which items may stand where, is for `model` to decide.
 

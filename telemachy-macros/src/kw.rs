@@ -3,11 +3,11 @@
 
 syn::custom_keyword!(workflow);
 
-/// Item keywords: `agent <ident> { ... }`, `team <ident> { ... }`, `task <ident> { ... }`.
+/// `agent <ident> { ... }`, in the workflow's block.
 pub(crate) const AGENT: &str = "agent";
-/// See [`AGENT`].
+/// `team <ident> { ... }`, in the workflow's block.
 pub(crate) const TEAM: &str = "team";
-/// See [`AGENT`].
+/// `task <ident> { ... }`, in a team's block.
 pub(crate) const TASK: &str = "task";
 /// Every item keyword, in the order the documentation introduces them.
 pub(crate) const ITEMS: &[&str] = &[AGENT, TEAM, TASK];

@@ -8,7 +8,7 @@
 
 use std::collections::HashSet;
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::ToTokens;
 use syn::ext::IdentExt;
 use syn::{Attribute, Expr, ExprLit, Ident, Lit, LitStr, Meta, Visibility};
@@ -725,19 +725,18 @@ fn choice(
 fn runtime(ctxt: &Ctxt, field: &Field) -> Option<Spanned<Runtime>> {
     if let Value::Other(tokens) = &field.value {
         let mut tokens = tokens.clone().into_iter();
-        if let (Some(proc_macro2::TokenTree::Ident(word)), Some(proc_macro2::TokenTree::Group(_))) =
+        if let (Some(TokenTree::Ident(word)), Some(TokenTree::Group(_))) =
             (tokens.next(), tokens.next())
-            && word == "docker"
         {
-            ctxt.push(
-                field.value.error(
+            if word == "docker" {
+                ctxt.push(field.value.error(
                     "write the image as a field of its own: `runtime: docker, image: \"...\"`",
-                ),
-            );
-            return Some(Spanned {
-                value: Runtime::Docker,
-                span: word.span(),
-            });
+                ));
+                return Some(Spanned {
+                    value: Runtime::Docker,
+                    span: word.span(),
+                });
+            }
         }
     }
     choice(ctxt, field, kw::RUNTIMES, "runtime")

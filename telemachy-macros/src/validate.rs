@@ -64,9 +64,7 @@ fn check_name(ctxt: &Ctxt, name: &str, span: Span, owner: &str, explicit: bool) 
 
 /// A string field that may not be empty when given.
 fn non_empty(ctxt: &Ctxt, value: &Option<Spanned<String>>, key: &str, owner: &str) {
-    if let Some(value) = value
-        && value.value.is_empty()
-    {
+    if let Some(value) = value.as_ref().filter(|value| value.value.is_empty()) {
         ctxt.error_at(
             value.span,
             format!("`{key}` of {owner} is empty: give it a value, or leave it out"),
@@ -142,8 +140,10 @@ fn check_runtime(ctxt: &Ctxt, agent: &Agent, owner: &str) {
             );
         }
     }
-    if let Some(memory) = &agent.memory
-        && !is_size(&memory.value)
+    if let Some(memory) = agent
+        .memory
+        .as_ref()
+        .filter(|memory| !is_size(&memory.value))
     {
         ctxt.error_at(
             memory.span,
