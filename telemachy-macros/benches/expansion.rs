@@ -34,6 +34,8 @@ mod model;
 mod suggest;
 #[path = "../src/validate.rs"]
 mod validate;
+#[path = "../src/value.rs"]
+mod value;
 
 #[path = "../../examples/support/big_workflow.rs"]
 mod big_workflow;

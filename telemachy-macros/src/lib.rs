@@ -1,10 +1,11 @@
 //! The `workflow!` procedural macro of Telemachy. Use it through the `telemachy` crate,
 //! which re-exports it and documents the language.
 //!
-//! The macro reads its input in three stages, one module each: `ast` parses the tokens
-//! leniently (keeping every span), `model` reads them into typed data, `validate` checks the
-//! workflow as a whole, and `expand` generates the code. Errors from every stage gather in
-//! one `ctxt::Ctxt`, so a single expansion reports all of them.
+//! The macro works in stages, one module each: `ast` parses the tokens leniently (keeping
+//! every span), `model` reads them into typed data (`value` reads each field's value),
+//! `validate` checks the workflow as a whole, and `expand` generates the code. Errors from
+//! every stage gather in one `ctxt::Ctxt`, so a single expansion reports all of them;
+//! `suggest` finds the "did you mean", and `kw` holds every word of the language once.
 
 mod ast;
 mod ctxt;
@@ -18,6 +19,7 @@ mod kw;
 mod model;
 mod suggest;
 mod validate;
+mod value;
 
 use proc_macro::TokenStream;
 
