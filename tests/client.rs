@@ -4,6 +4,8 @@
 //! Every test has its own `MockServer` whose catch-all fails the test on any request that no
 //! mock expects.
 
+#[path = "shared/requests.rs"]
+mod requests;
 #[path = "client/support.rs"]
 mod support;
 

@@ -1,4 +1,9 @@
-//! The idempotency keys match, byte for byte, the keys the Python tool produced.
+//! The idempotency keys match, byte for byte, the keys the Python tool produced, both from
+//! the runtime function and from the constants `workflow!` computes while it expands.
+#![allow(
+    clippy::duplicate_mod,
+    reason = "each example brings its copy of the shared plan printer"
+)]
 
 use serde::Deserialize;
 use telemachy::key::{is_key, make_key};
@@ -44,4 +49,151 @@ fn every_python_key_is_recognised_as_a_key() {
     assert!(!is_key("tlm-short-name"));
     assert!(!is_key("architect"));
     assert!(!is_key("tlm-239586DD8390F095-architect"));
+}
+
+// The ported examples, compiled here as modules so that their key constants can be checked.
+#[allow(dead_code, unreachable_pub)]
+#[path = "../examples/hello_world.rs"]
+mod hello_world_example;
+
+#[allow(dead_code, unreachable_pub)]
+#[path = "../examples/codebase_audit.rs"]
+mod codebase_audit_example;
+
+#[allow(dead_code, unreachable_pub)]
+#[path = "../examples/fleet_security.rs"]
+mod fleet_security_example;
+
+telemachy::workflow! {
+    /// Names that exercise every rule of a key: kept characters, and the cut at 40.
+    workflow key_rules {
+        name: "wf-a",
+
+        agent worker {}
+        agent dotted { name: "under_score.dot-dash" }
+        agent long { name: "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" }
+
+        team crew { name: "crew.v2", members: [worker] }
+    }
+}
+
+/// The Python tool's key for `resource` in `workflow`, from the vector file.
+fn python_key(workflow: &str, resource: &str) -> String {
+    vectors()
+        .into_iter()
+        .find(|v| v.workflow == workflow && v.resource == resource)
+        .map(|v| v.key)
+        .unwrap_or_else(|| panic!("no vector for {workflow:?} / {resource:?}"))
+}
+
+#[test]
+fn generated_constants_equal_the_runtime_function() {
+    let spec = key_rules::spec();
+    assert_eq!(key_rules::NAME, "wf-a");
+    assert_eq!(key_rules::agents::WORKER, make_key("wf-a", "worker"));
+    assert_eq!(
+        key_rules::agents::DOTTED,
+        make_key("wf-a", "under_score.dot-dash")
+    );
+    assert_eq!(key_rules::agents::LONG, make_key("wf-a", &"x".repeat(50)),);
+    assert_eq!(key_rules::teams::CREW, make_key("wf-a", "crew.v2"));
+    // The same keys as the specification derives at run time.
+    for agent in &spec.agents {
+        let constant = match agent.id.as_ref() {
+            "worker" => key_rules::agents::WORKER,
+            "dotted" => key_rules::agents::DOTTED,
+            "long" => key_rules::agents::LONG,
+            other => panic!("unexpected agent {other}"),
+        };
+        assert_eq!(constant, spec.key(&agent.name));
+    }
+}
+
+#[test]
+fn generated_constants_equal_python_vectors() {
+    assert_eq!(key_rules::agents::WORKER, python_key("wf-a", "worker"));
+    assert_eq!(
+        key_rules::agents::DOTTED,
+        python_key("wf-a", "under_score.dot-dash")
+    );
+}
+
+#[test]
+fn ported_examples_keep_the_python_keys() {
+    use codebase_audit_example::codebase_audit;
+    use fleet_security_example::fleet_security;
+    use hello_world_example::hello_world;
+
+    assert_eq!(hello_world::NAME, "hello-world-e2e");
+    assert_eq!(
+        hello_world::agents::HELLO_WORKER,
+        python_key(hello_world::NAME, "hello-worker")
+    );
+    assert_eq!(
+        hello_world::teams::HELLO_TEAM,
+        python_key(hello_world::NAME, "hello-team")
+    );
+
+    assert_eq!(codebase_audit::NAME, "codebase-audit");
+    assert_eq!(
+        codebase_audit::agents::ARCHITECT,
+        python_key(codebase_audit::NAME, "architect")
+    );
+    assert_eq!(
+        codebase_audit::agents::IMPLEMENTER,
+        python_key(codebase_audit::NAME, "implementer")
+    );
+    assert_eq!(
+        codebase_audit::teams::AUDIT_TEAM,
+        python_key(codebase_audit::NAME, "audit-team")
+    );
+
+    assert_eq!(fleet_security::NAME, "fleet-security-analysis");
+    assert_eq!(
+        fleet_security::agents::SCOUT_ALPHA,
+        python_key(fleet_security::NAME, "scout-alpha")
+    );
+    assert_eq!(
+        fleet_security::agents::LEAD_ANALYST,
+        python_key(fleet_security::NAME, "lead-analyst")
+    );
+    assert_eq!(
+        fleet_security::teams::SECURITY_FLEET,
+        python_key(fleet_security::NAME, "security-fleet")
+    );
+}
+
+#[test]
+fn ported_examples_match_the_python_workflows() {
+    use codebase_audit_example::codebase_audit;
+    use fleet_security_example::fleet_security;
+    use telemachy::spec::{Runtime, TaskRef};
+
+    let audit = codebase_audit::spec();
+    let team = audit.team("audit_team").expect("audit_team is declared");
+    let subjects: Vec<&str> = team.tasks.iter().map(|t| t.subject.as_ref()).collect();
+    assert_eq!(
+        subjects,
+        [
+            "Analyse repository structure",
+            "Refactor highest-priority module",
+            "Write unit tests for refactored module",
+        ]
+    );
+    assert_eq!(
+        team.tasks[2].after,
+        [TaskRef::new("audit_team", "refactor")]
+    );
+
+    let fleet = fleet_security::spec();
+    let docker_agents = fleet
+        .agents
+        .iter()
+        .filter(|agent| matches!(agent.runtime, Runtime::Docker(_)))
+        .count();
+    assert_eq!(docker_agents, 4);
+    let aggregate = fleet
+        .task(&TaskRef::new("security_fleet", "aggregate"))
+        .expect("aggregate is declared");
+    assert_eq!(aggregate.after.len(), 3);
 }

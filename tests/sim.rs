@@ -283,6 +283,34 @@ async fn duplicate_names_make_two_agents() {
 }
 
 #[tokio::test]
+async fn absent_fields_get_the_contracts_defaults() {
+    let h = Harness::start(SimConfig::default()).await;
+    let agent = h.post("/v1/agents", json!({"name": "bare"})).await;
+    let agent = &agent.body["agent"];
+    assert_eq!(
+        agent["role"], "worker",
+        "AgentCreate.role defaults to worker"
+    );
+    assert_eq!(agent["host"], "local", "AgentCreate.host defaults to local");
+    assert_eq!(agent["owner"], "");
+    assert_eq!(agent["taskDescription"], "");
+    let task = h.post("/v1/teams/t/tasks", json!({"subject": "s"})).await;
+    assert_eq!(
+        task.body["task"]["type"], "general",
+        "TaskCreate.type defaults to general"
+    );
+    // A value that is given, even an empty one, is stored as given.
+    let explicit = h
+        .post(
+            "/v1/agents",
+            json!({"name": "x", "role": "reviewer", "owner": ""}),
+        )
+        .await;
+    assert_eq!(explicit.body["agent"]["role"], "reviewer");
+    assert_eq!(explicit.body["agent"]["owner"], "");
+}
+
+#[tokio::test]
 async fn docker_agents_keep_image_and_resources() {
     let h = Harness::start(SimConfig::default()).await;
     let created = h
@@ -837,6 +865,33 @@ async fn added_latency() {
         start.elapsed() < Duration::from_millis(80),
         "health is exempt"
     );
+}
+
+#[tokio::test]
+async fn a_request_whose_client_gave_up_is_still_applied() {
+    let faults = Faults {
+        latency: Duration::from_millis(200)..Duration::from_millis(200),
+        ..Faults::default()
+    };
+    let h = Harness::start(SimConfig::default().faults(faults)).await;
+    let started = Instant::now();
+    let gave_up = h
+        .http
+        .post(h.url("/v1/agents"))
+        .json(&json!({"name": "slow"}))
+        .timeout(Duration::from_millis(50))
+        .send()
+        .await
+        .expect_err("the client gives up before the answer");
+    assert!(gave_up.is_timeout(), "{gave_up:?}");
+    assert!(h.sim.agents().is_empty(), "not applied yet");
+
+    // Like the real server, the simulator handles the request to its end.
+    tokio::time::sleep_until((started + Duration::from_millis(600)).into()).await;
+    let agents = h.sim.agents();
+    assert_eq!(agents.len(), 1, "{agents:?}");
+    assert_eq!(agents[0].name, "slow");
+    assert_eq!(h.sim.requests().count("POST", "/v1/agents"), 1);
 }
 
 #[tokio::test]

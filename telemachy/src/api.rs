@@ -64,37 +64,40 @@ pub struct Agent {
 }
 
 /// The body of `POST /v1/agents`.
+///
+/// Text fields left empty are not sent, so the server applies its defaults (`role`
+/// `worker`, `host` `local`) instead of storing an empty string. Lists are always sent.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NewAgent {
-    /// The name (the idempotency key, for Telemachy's agents).
+    /// The name (the idempotency key, for Telemachy's agents); always sent.
     pub name: String,
     /// A human label.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub label: String,
     /// The program the agent runs.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub program: String,
     /// The directory the agent works in.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub working_directory: String,
     /// Arguments for the program.
     #[serde(default)]
     pub program_args: Vec<String>,
     /// A free-form description of the agent's work.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub task_description: String,
     /// Tags.
     #[serde(default)]
     pub tags: Vec<String>,
     /// The owner.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub owner: String,
-    /// The role.
-    #[serde(default)]
+    /// The role; empty leaves the server's default, `worker`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub role: String,
-    /// The host: `local` or `docker`.
-    #[serde(default)]
+    /// The host: `local` or `docker`; empty leaves the server's default, `local`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub host: String,
     /// The container image of a docker agent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -184,22 +187,25 @@ pub struct Task {
 }
 
 /// The body of `POST /v1/teams/{team_id}/tasks`.
+///
+/// Text fields left empty are not sent, so the server applies its default (`type`
+/// `general`) instead of storing an empty string. `blockedBy` is always sent.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NewTask {
-    /// The subject.
+    /// The subject (Telemachy finds a task by it within its team); always sent.
     pub subject: String,
     /// What to do.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
-    /// The assigned agent's id.
-    #[serde(default)]
+    /// The assigned agent's id; empty leaves the task unassigned.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub assignee_agent_id: String,
     /// The ids of the tasks this one waits for.
     #[serde(default)]
     pub blocked_by: Vec<String>,
-    /// The task type (`general` by default).
-    #[serde(default, rename = "type")]
+    /// The task type; empty leaves the server's default, `general`.
+    #[serde(default, rename = "type", skip_serializing_if = "String::is_empty")]
     pub kind: String,
 }
 
@@ -382,4 +388,63 @@ pub struct Version {
     pub version: String,
     /// The server's name.
     pub name: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn empty_text_fields_of_new_resources_are_left_to_the_server() {
+        let agent = NewAgent {
+            name: "tlm-a".into(),
+            ..NewAgent::default()
+        };
+        assert_eq!(
+            serde_json::to_value(&agent).expect("encodes"),
+            json!({"name": "tlm-a", "programArgs": [], "tags": []})
+        );
+        let task = NewTask {
+            subject: "Review".into(),
+            ..NewTask::default()
+        };
+        assert_eq!(
+            serde_json::to_value(&task).expect("encodes"),
+            json!({"subject": "Review", "blockedBy": []})
+        );
+    }
+
+    #[test]
+    fn text_fields_that_are_set_are_sent() {
+        let agent = NewAgent {
+            name: "tlm-a".into(),
+            role: "reviewer".into(),
+            owner: "ops".into(),
+            task_description: "reads diffs".into(),
+            host: "docker".into(),
+            ..NewAgent::default()
+        };
+        let sent = serde_json::to_value(&agent).expect("encodes");
+        assert_eq!(sent["role"], "reviewer");
+        assert_eq!(sent["owner"], "ops");
+        assert_eq!(sent["taskDescription"], "reads diffs");
+        assert_eq!(sent["host"], "docker");
+        let back: NewAgent = serde_json::from_value(sent).expect("decodes");
+        assert_eq!(back, agent);
+
+        let task = NewTask {
+            subject: "Review".into(),
+            kind: "review".into(),
+            assignee_agent_id: "a1".into(),
+            ..NewTask::default()
+        };
+        let sent = serde_json::to_value(&task).expect("encodes");
+        assert_eq!(sent["type"], "review");
+        assert_eq!(sent["assigneeAgentId"], "a1");
+        assert_eq!(
+            serde_json::from_value::<NewTask>(sent).expect("decodes"),
+            task
+        );
+    }
 }

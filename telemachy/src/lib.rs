@@ -2,6 +2,52 @@
 //!
 //! Describe which agents exist, how they form teams and which tasks they do in which order
 //! with the [`workflow!`] macro; it checks the whole workflow while it compiles.
+//!
+//! ```
+//! telemachy::workflow! {
+//!     /// Review a change, then summarise the review.
+//!     pub workflow review {
+//!         name: "pr-review",
+//!
+//!         agent reviewer { model: "claude-opus-4-5" }
+//!         agent scribe { name: "pr-scribe", runtime: docker, image: "alpine:3" }
+//!
+//!         team crew {
+//!             members: [reviewer, scribe],
+//!
+//!             task read { subject: "Read the diff", assignee: reviewer }
+//!             task summarise {
+//!                 subject: "Summarise the review",
+//!                 assignee: scribe,
+//!                 after: [read],
+//!             }
+//!         }
+//!     }
+//! }
+//!
+//! fn main() {
+//!     use telemachy::key::make_key;
+//!     use telemachy::spec::TaskRef;
+//!
+//!     // Key constants, computed while the workflow compiled.
+//!     assert_eq!(review::NAME, "pr-review");
+//!     assert_eq!(review::agents::REVIEWER, make_key("pr-review", "reviewer"));
+//!     assert_eq!(review::agents::SCRIBE, make_key("pr-review", "pr-scribe"));
+//!     assert_eq!(review::teams::CREW, make_key("pr-review", "crew"));
+//!
+//!     // The whole specification, as data.
+//!     let spec = review::spec();
+//!     assert_eq!(spec.description, "Review a change, then summarise the review.");
+//!     let summarise = spec
+//!         .task(&TaskRef::new("crew", "summarise"))
+//!         .expect("declared above");
+//!     assert_eq!(summarise.after, [TaskRef::new("crew", "read")]);
+//!     assert_eq!(summarise.kind, "general");
+//! }
+//! ```
+//!
+//! The language (every field, its default, and what is checked) is described in the
+//! README's "Writing a workflow" section.
 
 pub mod api;
 pub mod cli;

@@ -2,9 +2,10 @@
 //! example answers.
 
 use serde_json::json;
-use telemachy::api::{AgentStatus, NewAgent, NewTask, NewTeam, TaskStatus};
+use telemachy::api::{AgentStatus, NewTask, NewTeam, TaskStatus};
 use wiremock::matchers::{body_json, header, query_param};
 
+use crate::requests::{DOCKER_AGENT, LOCAL_AGENT, docker_agent, local_agent, login_task};
 use crate::support::{
     AGENT_ID, TASK_ID, TEAM_ID, api, client, example_agent, example_task, example_team,
     json_answer, received, server,
@@ -108,7 +109,7 @@ async fn agent_by_name_finds_one_or_none() {
 async fn create_agent_sends_every_field_in_camel_case() {
     let server = server().await;
     let mut created = example_agent();
-    created["name"] = json!("tlm-0123456789abcdef-scout");
+    created["name"] = json!(DOCKER_AGENT);
     created["host"] = json!("docker");
     created["image"] = json!("ghcr.io/example/scout:1");
     created["cpus"] = json!(2);
@@ -116,14 +117,12 @@ async fn create_agent_sends_every_field_in_camel_case() {
     api("POST", "/v1/agents")
         .and(header("content-type", "application/json"))
         .and(body_json(json!({
-            "name": "tlm-0123456789abcdef-scout",
+            "name": DOCKER_AGENT,
             "label": "scout",
             "program": "claude-code",
             "workingDirectory": "/workspace",
             "programArgs": ["--model", "claude-sonnet-4-5"],
-            "taskDescription": "",
             "tags": ["telemachy", "telemachy-workflow=audit"],
-            "owner": "",
             "role": "worker",
             "host": "docker",
             "image": "ghcr.io/example/scout:1",
@@ -136,26 +135,53 @@ async fn create_agent_sends_every_field_in_camel_case() {
         .await;
 
     let agent = client(&server)
-        .create_agent(&NewAgent {
-            name: "tlm-0123456789abcdef-scout".into(),
-            label: "scout".into(),
-            program: "claude-code".into(),
-            working_directory: "/workspace".into(),
-            program_args: vec!["--model".into(), "claude-sonnet-4-5".into()],
-            tags: vec!["telemachy".into(), "telemachy-workflow=audit".into()],
-            role: "worker".into(),
-            host: "docker".into(),
-            image: Some("ghcr.io/example/scout:1".into()),
-            cpus: Some(2),
-            memory: Some("4g".into()),
-            ..NewAgent::default()
-        })
+        .create_agent(&docker_agent())
         .await
         .expect("create agent");
     assert_eq!(agent.id, AGENT_ID);
     assert_eq!(agent.host, "docker");
     assert_eq!(agent.image.as_deref(), Some("ghcr.io/example/scout:1"));
     assert_eq!(agent.status, AgentStatus::Offline);
+}
+
+#[tokio::test]
+async fn empty_text_fields_are_left_to_the_server_defaults() {
+    let server = server().await;
+    api("POST", "/v1/agents")
+        .and(body_json(json!({
+            "name": LOCAL_AGENT,
+            "program": "claude-code",
+            "host": "local",
+            "programArgs": [],
+            "tags": []
+        })))
+        .respond_with(json_answer(
+            201,
+            json!({"id": AGENT_ID, "agent": example_agent()}),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    api("POST", &format!("/v1/teams/{TEAM_ID}/tasks"))
+        .and(body_json(json!({"subject": "Review", "blockedBy": []})))
+        .respond_with(json_answer(201, json!({"task": example_task()})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+
+    client
+        .create_agent(&local_agent())
+        .await
+        .expect("create agent");
+    let task = NewTask {
+        subject: "Review".into(),
+        ..NewTask::default()
+    };
+    client
+        .create_task(TEAM_ID, &task, &[])
+        .await
+        .expect("create task");
 }
 
 #[tokio::test]
@@ -330,17 +356,7 @@ async fn tasks_list_create_get_and_update() {
     assert_eq!(listed.completed_at, None);
 
     let created = client
-        .create_task(
-            TEAM_ID,
-            &NewTask {
-                subject: "Implement login endpoint".into(),
-                description: "Add POST /auth/login with JWT response".into(),
-                assignee_agent_id: AGENT_ID.into(),
-                blocked_by: vec!["t0".into()],
-                kind: "implementation".into(),
-            },
-            &[],
-        )
+        .create_task(TEAM_ID, &login_task(AGENT_ID, &["t0"]), &[])
         .await
         .expect("create task");
     assert_eq!(created.id, TASK_ID);

@@ -2,24 +2,16 @@
 //! it did happen: exactly one POST reaches the server.
 
 use serde_json::json;
-use telemachy::api::{NewAgent, NewTask, NewTeam};
+use telemachy::api::NewTeam;
 use wiremock::ResponseTemplate;
 use wiremock::matchers::query_param;
 
+use crate::requests::{ANALYSIS, LOCAL_AGENT, analysis_task, local_agent};
 use crate::support::{
     TEAM_ID, TIMEOUT, agent, api, client, json_answer, page, received, server, task, team,
 };
 
-const NAME: &str = "tlm-00112233aabbccdd-reviewer";
-
-fn new_agent() -> NewAgent {
-    NewAgent {
-        name: NAME.into(),
-        program: "claude-code".into(),
-        host: "local".into(),
-        ..NewAgent::default()
-    }
-}
+const NAME: &str = LOCAL_AGENT;
 
 fn dropped(_: &wiremock::Request) -> std::io::Error {
     std::io::Error::new(
@@ -59,7 +51,7 @@ async fn an_agent_created_behind_a_500_is_adopted_oldest_first() {
         .await;
 
     let adopted = client(&server)
-        .create_agent(&new_agent())
+        .create_agent(&local_agent())
         .await
         .expect("adopted");
     assert_eq!(adopted.id, "c-older");
@@ -97,7 +89,7 @@ async fn an_agent_created_behind_a_timeout_is_adopted() {
         .await;
 
     let adopted = client(&server)
-        .create_agent(&new_agent())
+        .create_agent(&local_agent())
         .await
         .expect("adopted");
     assert_eq!(adopted.id, "a1");
@@ -128,7 +120,7 @@ async fn an_agent_created_behind_a_dropped_connection_is_adopted() {
         .await;
 
     let adopted = client(&server)
-        .create_agent(&new_agent())
+        .create_agent(&local_agent())
         .await
         .expect("adopted");
     assert_eq!(adopted.id, "a1");
@@ -169,7 +161,7 @@ async fn an_agent_not_created_is_sent_again() {
         .await;
 
     let created = client(&server)
-        .create_agent(&new_agent())
+        .create_agent(&local_agent())
         .await
         .expect("created");
     assert_eq!(created.id, "a2");
@@ -201,7 +193,7 @@ async fn a_rate_limited_create_is_sent_again_without_looking() {
 
     // No list mock: a lookup would hit the catch-all and fail the test.
     let created = client(&server)
-        .create_agent(&new_agent())
+        .create_agent(&local_agent())
         .await
         .expect("created");
     assert_eq!(created.id, "a3");
@@ -220,7 +212,7 @@ async fn a_create_answered_400_is_neither_looked_up_nor_retried() {
         .await;
 
     let error = client(&server)
-        .create_agent(&new_agent())
+        .create_agent(&local_agent())
         .await
         .expect_err("400");
     assert_eq!(error.status(), Some(400));
@@ -241,7 +233,7 @@ async fn when_the_lookup_fails_the_create_is_not_sent_again() {
         .await;
 
     let error = client(&server)
-        .create_agent(&new_agent())
+        .create_agent(&local_agent())
         .await
         .expect_err("unknown");
     assert_eq!(error.status(), Some(500), "{error:?}");
@@ -285,21 +277,11 @@ async fn a_team_created_behind_a_500_is_adopted() {
     assert_eq!(received(&server, "POST", "/v1/teams").await.len(), 1);
 }
 
-fn new_task() -> NewTask {
-    NewTask {
-        subject: "Analyse repository structure".into(),
-        description: "Explore the repository".into(),
-        assignee_agent_id: "a1".into(),
-        blocked_by: vec![],
-        kind: "general".into(),
-    }
-}
-
 #[tokio::test]
 async fn a_task_created_behind_a_timeout_is_adopted_but_not_an_earlier_attempt() {
     let server = server().await;
     let route = format!("/v1/teams/{TEAM_ID}/tasks");
-    let subject = "Analyse repository structure";
+    let subject = ANALYSIS;
     api("POST", &route)
         .respond_with(ResponseTemplate::new(201).set_delay(TIMEOUT * 3))
         .up_to_n_times(1)
@@ -333,7 +315,7 @@ async fn a_task_created_behind_a_timeout_is_adopted_but_not_an_earlier_attempt()
         .await;
 
     let adopted = client(&server)
-        .create_task(TEAM_ID, &new_task(), &["t-old".to_owned()])
+        .create_task(TEAM_ID, &analysis_task("a1"), &["t-old".to_owned()])
         .await
         .expect("adopted");
     assert_eq!(adopted.id, "t-new");
@@ -344,7 +326,7 @@ async fn a_task_created_behind_a_timeout_is_adopted_but_not_an_earlier_attempt()
 async fn a_task_is_sent_again_when_only_an_earlier_attempt_exists() {
     let server = server().await;
     let route = format!("/v1/teams/{TEAM_ID}/tasks");
-    let subject = "Analyse repository structure";
+    let subject = ANALYSIS;
     api("POST", &route)
         .respond_with_err(dropped)
         .up_to_n_times(1)
@@ -377,7 +359,7 @@ async fn a_task_is_sent_again_when_only_an_earlier_attempt_exists() {
         .await;
 
     let created = client(&server)
-        .create_task(TEAM_ID, &new_task(), &["t-old".to_owned()])
+        .create_task(TEAM_ID, &analysis_task("a1"), &["t-old".to_owned()])
         .await
         .expect("created");
     assert_eq!(created.id, "t-retry");
@@ -388,7 +370,7 @@ async fn a_task_is_sent_again_when_only_an_earlier_attempt_exists() {
 async fn the_newest_attempt_of_a_task_is_adopted() {
     let server = server().await;
     let route = format!("/v1/teams/{TEAM_ID}/tasks");
-    let subject = "Analyse repository structure";
+    let subject = ANALYSIS;
     api("POST", &route)
         .respond_with(json_answer(502, json!({"error": "bad gateway"})))
         .up_to_n_times(1)
@@ -415,7 +397,7 @@ async fn the_newest_attempt_of_a_task_is_adopted() {
         .await;
 
     let adopted = client(&server)
-        .create_task(TEAM_ID, &new_task(), &[])
+        .create_task(TEAM_ID, &analysis_task("a1"), &[])
         .await
         .expect("adopted");
     assert_eq!(adopted.id, "t-3");

@@ -109,6 +109,16 @@ struct Attempted {
     retry_after: Option<Duration>,
 }
 
+impl Attempted {
+    /// The same failure, waited on for at least `wait` before the next attempt.
+    fn wait_at_least(self, wait: Duration) -> Attempted {
+        Attempted {
+            retry_after: Some(self.retry_after.map_or(wait, |asked| asked.max(wait))),
+            ..self
+        }
+    }
+}
+
 /// What a `DELETE` found.
 pub(crate) enum Removal {
     /// The server deleted it now; the answer's body.
@@ -267,7 +277,14 @@ impl Transport {
                 if failure == Failure::NotApplied && last {
                     return Err(self.give_up(failed.error, retry));
                 }
-                // Wait first: a slow server may still be applying the lost attempt.
+                // Wait first: a slow server may still be applying the lost attempt. One that
+                // let the attempt time out may still be working on it: it gets as long again
+                // as the attempt had before the lookup, or the lookup would miss a create
+                // that lands just after it and the create sent again would duplicate it.
+                let failed = match failed.error {
+                    Error::Timeout { .. } => failed.wait_at_least(self.timeout),
+                    _ => failed,
+                };
                 self.pause(&failed, retry).await;
                 if failure == Failure::Unknown {
                     match lookup().await {

@@ -27,7 +27,8 @@ pub struct Faults {
     /// connection is then closed without an answer: the client cannot tell whether the
     /// change happened.
     pub drop_after_apply_rate: f64,
-    /// Latency added to every faultable request, drawn evenly from this range.
+    /// Latency added to every faultable request, drawn evenly from this range. A request
+    /// whose client gives up meanwhile is still handled to the end, as on the real server.
     pub latency: Range<Duration>,
     /// The seed of the decisions: the same seed and request sequence give the same faults.
     pub seed: u64,

@@ -4,8 +4,12 @@
 //! request learns its client address (for the per-client rate limit), and a response
 //! marked [`DropConnection`] is never sent: the service fails instead, and hyper closes the
 //! connection, so the client sees a dropped connection rather than an error status.
+//!
+//! Each request is handled on a task of its own, to the end, even when its client goes
+//! away first (a timeout, a closed connection): like the real server, a slow create is
+//! still applied after the client has given up on it, which is what makes a client's
+//! blind retry create a duplicate.
 
-use std::convert::Infallible;
 use std::fmt;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -27,17 +31,26 @@ use super::faults::DropConnection;
 /// How long open connections get to finish their request once the server stops.
 const DRAIN: Duration = Duration::from_secs(1);
 
-/// The error that makes hyper close a connection without answering.
+/// The errors that make hyper close a connection without answering.
 #[derive(Debug)]
-struct Dropped;
+enum Unanswered {
+    /// Fault injection dropped the response.
+    Dropped,
+    /// The task handling the request ended without a response (it panicked, or the
+    /// runtime is shutting down).
+    Abandoned,
+}
 
-impl fmt::Display for Dropped {
+impl fmt::Display for Unanswered {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("response dropped by fault injection")
+        f.write_str(match self {
+            Unanswered::Dropped => "response dropped by fault injection",
+            Unanswered::Abandoned => "request handler ended without a response",
+        })
     }
 }
 
-impl std::error::Error for Dropped {}
+impl std::error::Error for Unanswered {}
 
 /// Serves `router` on `listener` until `stop` changes (or its sender goes away), then lets
 /// open connections finish their request for a moment and closes them.
@@ -81,11 +94,16 @@ async fn serve_connection(
     let inner = TowerToHyperService::new(router);
     let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
         request.extensions_mut().insert(ConnectInfo(peer));
-        let answer = inner.call(request);
+        // Spawned, so that a client going away does not cancel the handling half-way.
+        let answer = tokio::spawn(inner.call(request));
         async move {
-            let response: Response = answer.await.map_err(|never: Infallible| match never {})?;
+            let response: Response = match answer.await {
+                Ok(Ok(response)) => response,
+                Ok(Err(never)) => match never {},
+                Err(_) => return Err(Unanswered::Abandoned),
+            };
             if response.extensions().get::<DropConnection>().is_some() {
-                Err(Dropped)
+                Err(Unanswered::Dropped)
             } else {
                 Ok(response)
             }

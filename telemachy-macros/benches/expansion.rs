@@ -1,0 +1,124 @@
+//! The macro's own cost on the benchmark workflow (200 agents, 20 teams, 2,000 tasks):
+//! each stage timed in-process, outside the compiler.
+//!
+//! ```sh
+//! cargo bench -p telemachy-macros --bench expansion                 # optimised
+//! cargo bench -p telemachy-macros --bench expansion --profile dev   # as `cargo build` runs it
+//! ```
+//!
+//! The stages are compiled in from the macro's sources (this target cannot link the
+//! proc-macro crate itself), and the workflow comes from the same generator as
+//! `examples/macro_cost.rs`.
+
+#![allow(
+    dead_code,
+    unused_imports,
+    reason = "the macro's modules are compiled in whole, with their unit-test modules \
+              (benches build with cfg(test)) but without running those tests"
+)]
+
+#[path = "../src/ast.rs"]
+mod ast;
+#[path = "../src/ctxt.rs"]
+mod ctxt;
+#[path = "../src/expand.rs"]
+mod expand;
+#[allow(unreachable_pub)]
+#[path = "../../telemachy/src/key.rs"]
+mod key;
+#[path = "../src/kw.rs"]
+mod kw;
+#[path = "../src/model.rs"]
+mod model;
+#[path = "../src/suggest.rs"]
+mod suggest;
+#[path = "../src/validate.rs"]
+mod validate;
+#[path = "../src/value.rs"]
+mod value;
+
+#[path = "../../examples/support/big_workflow.rs"]
+mod big_workflow;
+
+use std::time::{Duration, Instant};
+
+use proc_macro2::TokenStream;
+
+const RUNS: usize = 9;
+
+fn main() {
+    let source = big_workflow::workflow_body(big_workflow::BIG);
+    let tokens: TokenStream = match source.parse() {
+        Ok(tokens) => tokens,
+        Err(error) => {
+            eprintln!("error: the generated workflow does not lex: {error}");
+            std::process::exit(1);
+        }
+    };
+    let mut parse = Vec::with_capacity(RUNS);
+    let mut read = Vec::with_capacity(RUNS);
+    let mut check = Vec::with_capacity(RUNS);
+    let mut generate = Vec::with_capacity(RUNS);
+    let mut whole = Vec::with_capacity(RUNS);
+    let mut output_len = 0;
+    for _ in 0..RUNS {
+        let start = Instant::now();
+        let input: ast::Input = match syn::parse2(tokens.clone()) {
+            Ok(input) => input,
+            Err(error) => {
+                eprintln!("error: the generated workflow does not parse: {error}");
+                std::process::exit(1);
+            }
+        };
+        parse.push(start.elapsed());
+
+        let start = Instant::now();
+        let ctxt = ctxt::Ctxt::new();
+        let workflow = model::read(&ctxt, input);
+        read.push(start.elapsed());
+
+        let start = Instant::now();
+        validate::check(&ctxt, &workflow);
+        check.push(start.elapsed());
+
+        let start = Instant::now();
+        let output = expand::generate(&workflow);
+        generate.push(start.elapsed());
+        output_len = output.to_string().len();
+        if let Err(errors) = ctxt.check() {
+            eprintln!("error: the generated workflow is invalid: {errors}");
+            std::process::exit(1);
+        }
+
+        let start = Instant::now();
+        let output = expand::workflow(tokens.clone());
+        whole.push(start.elapsed());
+        drop(output);
+    }
+    println!(
+        "workflow of {} agents, {} teams, {} tasks: {} bytes in, {} bytes out; median of {RUNS}",
+        big_workflow::BIG.agents,
+        big_workflow::BIG.teams,
+        big_workflow::BIG.tasks,
+        source.len(),
+        output_len
+    );
+    for (stage, times) in [
+        ("parse", parse),
+        ("read", read),
+        ("validate", check),
+        ("generate", generate),
+        ("whole macro", whole),
+    ] {
+        println!("  {stage:<12} {:>8.2} ms", millis(median(times)));
+    }
+}
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort_unstable();
+    times[times.len() / 2]
+}
+
+fn millis(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1000.0
+}

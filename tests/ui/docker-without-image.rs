@@ -1,0 +1,12 @@
+telemachy::workflow! {
+    pub workflow fleet {
+        name: "fleet",
+
+        agent scout {
+            runtime: docker,
+            cpus: 2,
+        }
+    }
+}
+
+fn main() {}

@@ -1,0 +1,15 @@
+telemachy::workflow! {
+    pub workflow audit {
+        name: "audit",
+
+        agent architect { name: "lead/architect" }
+        agent café {}
+
+        team audit_team {
+            name: "",
+            members: [architect, café],
+        }
+    }
+}
+
+fn main() {}

@@ -1,0 +1,7 @@
+telemachy::workflow! {
+    pub codebase_audit {
+        name: "codebase-audit",
+    }
+}
+
+fn main() {}
