@@ -2,14 +2,14 @@
 //! and writes tests for it.
 //!
 //! A port of the Python tool's `example.yaml` (workflow `codebase-audit`), with the same
-//! names, so the same keys. For now `main` prints the plan:
+//! names, so the same keys. `main` is the command line every
+//! workflow binary gets; with no `AGAMEMNON_URL` it runs on the embedded simulator:
 //!
 //! ```sh
-//! cargo run --example codebase_audit
+//! cargo run --example codebase_audit             # run it
+//! cargo run --example codebase_audit -- plan     # what it would create, with keys
+//! cargo run --example codebase_audit -- --help
 //! ```
-
-#[path = "support/plan.rs"]
-mod plan;
 
 telemachy::workflow! {
     /// Audit a Python codebase: one agent researches the architecture and produces a
@@ -68,6 +68,6 @@ telemachy::workflow! {
     }
 }
 
-fn main() {
-    plan::print(&codebase_audit::spec());
+fn main() -> std::process::ExitCode {
+    codebase_audit::main()
 }

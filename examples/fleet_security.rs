@@ -2,14 +2,14 @@
 //! into an executive report.
 //!
 //! A port of the Python tool's `fleet-deploy.yaml` (workflow `fleet-security-analysis`),
-//! with the same names, so the same keys. For now `main` prints the plan:
+//! with the same names, so the same keys. `main` is the command line every
+//! workflow binary gets; with no `AGAMEMNON_URL` it runs on the embedded simulator:
 //!
 //! ```sh
-//! cargo run --example fleet_security
+//! cargo run --example fleet_security             # run it
+//! cargo run --example fleet_security -- plan     # what it would create, with keys
+//! cargo run --example fleet_security -- --help
 //! ```
-
-#[path = "support/plan.rs"]
-mod plan;
 
 telemachy::workflow! {
     /// Deploy a fleet of three docker-based AchaeanFleet agents to perform a distributed
@@ -110,6 +110,6 @@ telemachy::workflow! {
     }
 }
 
-fn main() {
-    plan::print(&fleet_security::spec());
+fn main() -> std::process::ExitCode {
+    fleet_security::main()
 }

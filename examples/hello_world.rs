@@ -1,14 +1,14 @@
 //! The smallest workflow: one local agent in one team says hello.
 //!
 //! A port of the Python tool's `hello-world.yaml`, with the same names, so the same keys: a
-//! run started by either tool can be resumed by the other. For now `main` prints the plan:
+//! run started by either tool can be resumed by the other. `main` is the command line every
+//! workflow binary gets; with no `AGAMEMNON_URL` it runs on the embedded simulator:
 //!
 //! ```sh
-//! cargo run --example hello_world
+//! cargo run --example hello_world             # run it
+//! cargo run --example hello_world -- plan     # what it would create, with keys
+//! cargo run --example hello_world -- --help
 //! ```
-
-#[path = "support/plan.rs"]
-mod plan;
 
 telemachy::workflow! {
     /// E2E validation: send hello world through the full pipeline.
@@ -35,6 +35,6 @@ telemachy::workflow! {
     }
 }
 
-fn main() {
-    plan::print(&hello_world::spec());
+fn main() -> std::process::ExitCode {
+    hello_world::main()
 }

@@ -1,5 +1,6 @@
-//! Code generation: the workflow becomes a module of documented constants and a `spec()`
-//! function, followed by the errors found, if any.
+//! Code generation: the workflow becomes a module of documented constants, a `spec()`
+//! function and the executor's entry points `main()` and `run()`, followed by the errors
+//! found, if any.
 //!
 //! Whatever the errors, the module is still generated from what could be read (with
 //! defaults where a value was unusable and duplicates left out), so that the only errors
@@ -52,8 +53,7 @@ pub(crate) fn generate(workflow: &Workflow) -> TokenStream {
     let agents = agent_keys(workflow, &name, &inner);
     let teams = team_keys(workflow, &name, &inner);
     let spec = spec_fn(workflow, &inner);
-    // The executor's entry points, `main()` and `run()`, are to be generated beside
-    // `spec()`: after `#spec` in the module below.
+    let entry_points = entry_points(&inner);
     quote! {
         #module_docs
         #[allow(dead_code)]
@@ -66,6 +66,8 @@ pub(crate) fn generate(workflow: &Workflow) -> TokenStream {
             #teams
 
             #spec
+
+            #entry_points
         }
     }
 }
@@ -216,6 +218,35 @@ fn spec_fn(workflow: &Workflow, vis: &TokenStream) -> TokenStream {
                 agents: #agents,
                 teams: #teams,
             }
+        }
+    }
+}
+
+/// The executor's entry points beside `spec()`: `main()` for a workflow binary and `run()`
+/// for library code.
+fn entry_points(vis: &TokenStream) -> TokenStream {
+    let main_doc = doc(
+        " Runs the workflow's command line (`run`, `plan`, `check`, `status`; `--help` lists \
+         them) with the process's arguments and returns its exit status: a binary's \
+         `fn main() -> std::process::ExitCode` calls it.",
+    );
+    let run_doc = doc(
+        " Runs the workflow on the server behind `client`: reuses or creates its agents and \
+         teams by key, submits its tasks in dependency order, watches them to the end, tears \
+         down by policy, and returns the report (see `telemachy::executor::run`).",
+    );
+    quote! {
+        #main_doc
+        #vis fn main() -> ::std::process::ExitCode {
+            ::telemachy::cli::main(spec())
+        }
+
+        #run_doc
+        #vis async fn run(
+            client: &::telemachy::Client,
+            options: ::telemachy::executor::RunOptions,
+        ) -> ::core::result::Result<::telemachy::executor::Report, ::telemachy::executor::Error> {
+            ::telemachy::executor::run(&spec(), client, options).await
         }
     }
 }
@@ -471,6 +502,19 @@ mod tests {
                         ],
                     }
                 }
+
+                /// Runs the workflow's command line (`run`, `plan`, `check`, `status`; `--help` lists them) with the process's arguments and returns its exit status: a binary's `fn main() -> std::process::ExitCode` calls it.
+                pub fn main() -> ::std::process::ExitCode {
+                    ::telemachy::cli::main(spec())
+                }
+
+                /// Runs the workflow on the server behind `client`: reuses or creates its agents and teams by key, submits its tasks in dependency order, watches them to the end, tears down by policy, and returns the report (see `telemachy::executor::run`).
+                pub async fn run(
+                    client: &::telemachy::Client,
+                    options: ::telemachy::executor::RunOptions,
+                ) -> ::core::result::Result<::telemachy::executor::Report, ::telemachy::executor::Error> {
+                    ::telemachy::executor::run(&spec(), client, options).await
+                }
             }
         };
         assert_eq!(pretty(workflow(input)), pretty(expected));
@@ -504,6 +548,19 @@ mod tests {
                         agents: ::std::vec::Vec::new(),
                         teams: ::std::vec::Vec::new(),
                     }
+                }
+
+                /// Runs the workflow's command line (`run`, `plan`, `check`, `status`; `--help` lists them) with the process's arguments and returns its exit status: a binary's `fn main() -> std::process::ExitCode` calls it.
+                pub(crate) fn main() -> ::std::process::ExitCode {
+                    ::telemachy::cli::main(spec())
+                }
+
+                /// Runs the workflow on the server behind `client`: reuses or creates its agents and teams by key, submits its tasks in dependency order, watches them to the end, tears down by policy, and returns the report (see `telemachy::executor::run`).
+                pub(crate) async fn run(
+                    client: &::telemachy::Client,
+                    options: ::telemachy::executor::RunOptions,
+                ) -> ::core::result::Result<::telemachy::executor::Report, ::telemachy::executor::Error> {
+                    ::telemachy::executor::run(&spec(), client, options).await
                 }
             }
         };
