@@ -266,7 +266,14 @@ impl Transport {
             let mut retry = 0;
             loop {
                 let failed = match self.attempt(call, retry).await {
-                    Ok(body) => return decode(&body),
+                    Ok(body) => match decode(&body) {
+                        Ok(created) => return Ok(created),
+                        // A success status says the server created it, whatever the body.
+                        Err(unreadable) => return self.adopt_applied(call, unreadable, &lookup).await,
+                    },
+                    Err(failed) if matches!(failed.error, Error::BodyTooLarge { .. }) => {
+                        return self.adopt_applied(call, failed.error, &lookup).await;
+                    }
                     Err(failed) => failed,
                 };
                 let failure = retry::classify(&failed.error);
@@ -315,6 +322,45 @@ impl Transport {
         }
         .instrument(span)
         .await
+    }
+
+    /// A create the server answered with a success status but a body the client cannot use
+    /// (it breaks the contract, or is too large): the resource exists, so it is looked up
+    /// and adopted rather than left unknown to the caller. `error` is returned when the
+    /// lookup finds nothing or fails.
+    async fn adopt_applied<T, Lookup, Found>(
+        &self,
+        call: &Call,
+        error: Error,
+        lookup: &Lookup,
+    ) -> Result<T, Error>
+    where
+        Lookup: Fn() -> Found,
+        Found: Future<Output = Result<Option<T>, Error>>,
+    {
+        tracing::warn!(
+            error = %error,
+            "the server created something but its answer cannot be used; looking it up"
+        );
+        match lookup().await {
+            Ok(Some(found)) => {
+                tracing::info!(
+                    path = %call.path,
+                    "adopted what a create with an unusable answer created"
+                );
+                Ok(found)
+            }
+            Ok(None) => Err(error),
+            Err(lookup_error) => {
+                tracing::warn!(
+                    error = %lookup_error,
+                    "cannot look up what `{} {}` created",
+                    call.method,
+                    call.path
+                );
+                Err(error)
+            }
+        }
     }
 
     fn give_up(&self, error: Error, retry: u32) -> Error {
