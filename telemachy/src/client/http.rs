@@ -363,16 +363,19 @@ impl Transport {
         }
     }
 
+    /// Returns `error` to the caller, noting how many attempts it took. Retries and giving
+    /// up are logged at `info`: the caller gets the error and reports it, so a warning would
+    /// only say the same thing twice (a command line's one-line error would become three).
     fn give_up(&self, error: Error, retry: u32) -> Error {
         if retry > 0 {
-            tracing::warn!(attempts = retry + 1, error = %error, "giving up");
+            tracing::info!(attempts = retry + 1, error = %error, "giving up");
         }
         error
     }
 
     async fn pause(&self, failed: &Attempted, retry: u32) {
         let delay = self.policy.delay(retry, failed.retry_after);
-        tracing::warn!(
+        tracing::info!(
             error = %failed.error,
             retry = retry + 1,
             of = self.policy.max_retries,

@@ -48,7 +48,7 @@
 //!
 //! The API key is sent as `Authorization: Bearer <key>` and never appears in `Debug`
 //! output, errors or logs. Requests are traced at `debug` level (method, path, attempt,
-//! status); retries at `warn`.
+//! status); retries at `info`, since the error that ends them reaches the caller anyway.
 
 mod agents;
 mod config;
