@@ -21,6 +21,9 @@ pub(crate) const MAX_BODY: usize = 8 * 1024 * 1024;
 const MAX_ERROR_BODY: usize = 64 * 1024;
 /// The most characters of server text an error shows.
 const EXCERPT_CHARS: usize = 160;
+/// What an error shows instead of an excerpt of an answer about tasks.
+const WITHHELD: &str = "(withheld: answers about tasks can hold their subjects and descriptions; \
+                        `RUST_LOG=telemachy=debug` logs the excerpt)";
 
 /// One request, described so that it can be sent again.
 #[derive(Debug, Clone)]
@@ -31,6 +34,9 @@ pub(crate) struct Call {
     body: Option<Vec<u8>>,
     /// The path as errors and logs show it, e.g. `/v1/agents/<id>/start`.
     path: String,
+    /// Whether answers may hold task subjects and descriptions, which can be sensitive:
+    /// errors then show no excerpt of them, and only `debug` logs do.
+    confidential: bool,
 }
 
 impl Call {
@@ -49,6 +55,7 @@ impl Call {
             query: Vec::new(),
             body: None,
             path,
+            confidential: is_about_tasks(segments),
         }
     }
 
@@ -491,7 +498,7 @@ impl Transport {
             // Too large or cut off: the status says enough.
             Ok(Capped::TooLarge) | Err(_) => Vec::new(),
         };
-        let (message, body_wait) = self.error_message(&body);
+        let (message, body_wait) = self.error_message(call, &body);
         Err(Attempted {
             error: status_error(call, status, message),
             retry_after: header_wait.or(body_wait),
@@ -499,8 +506,9 @@ impl Transport {
     }
 
     /// The server's `error` text (and `retry_after_seconds`, if any) from an error body, or
-    /// a short excerpt of a body that is not the contract's error object.
-    fn error_message(&self, body: &[u8]) -> (String, Option<Duration>) {
+    /// a short excerpt of a body that is not the contract's error object (withheld for an
+    /// answer about tasks).
+    fn error_message(&self, call: &Call, body: &[u8]) -> (String, Option<Duration>) {
         #[derive(serde::Deserialize)]
         struct ErrorAnswer {
             error: String,
@@ -518,7 +526,7 @@ impl Transport {
                 )
             }
             Err(_) if body.is_empty() => ("no message".to_owned(), None),
-            Err(_) => (self.excerpt(body), None),
+            Err(_) => (self.excerpt(call, body), None),
         }
     }
 
@@ -536,10 +544,29 @@ impl Transport {
             excerpt: if body.is_empty() {
                 "(an empty body)".to_owned()
             } else {
-                self.excerpt(body)
+                self.excerpt(call, body)
             },
-            source: Some(source),
+            source: self.showable(call, source),
         })
+    }
+
+    /// The decoder's complaint, unless it quotes what it should not show: a string value
+    /// from an answer about tasks (serde quotes string values in `"`, field names in
+    /// backticks), or the key. What is left out is logged at `debug`.
+    fn showable(&self, call: &Call, source: serde_json::Error) -> Option<serde_json::Error> {
+        let text = source.to_string();
+        let leaks_task_text = call.confidential && text.contains('"');
+        let leaks_key = self
+            .secret
+            .as_deref()
+            .is_some_and(|secret| !secret.is_empty() && text.contains(secret));
+        if leaks_task_text || leaks_key {
+            if !leaks_key {
+                tracing::debug!(path = %call.path, complaint = %text, "the answer breaks the contract");
+            }
+            return None;
+        }
+        Some(source)
     }
 
     fn transport_error(&self, call: &Call, source: reqwest::Error) -> Error {
@@ -550,15 +577,21 @@ impl Transport {
         }
     }
 
-    /// A short, single-line start of `body`, without the key.
-    fn excerpt(&self, body: &[u8]) -> String {
+    /// A short, single-line start of `body`, without the key; for an answer about tasks,
+    /// a note that it is withheld (the excerpt itself goes to the `debug` log).
+    fn excerpt(&self, call: &Call, body: &[u8]) -> String {
         let text = String::from_utf8_lossy(&body[..body.len().min(4 * EXCERPT_CHARS)]);
         let single_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
         let mut excerpt = truncate(&single_line, EXCERPT_CHARS);
         if body.len() > 4 * EXCERPT_CHARS && !excerpt.ends_with('…') {
             excerpt.push('…');
         }
-        self.scrub(&excerpt)
+        let excerpt = self.scrub(&excerpt);
+        if call.confidential {
+            tracing::debug!(path = %call.path, %excerpt, "an answer the client cannot use");
+            return WITHHELD.to_owned();
+        }
+        excerpt
     }
 
     /// `text` with the key (should a server echo it) replaced.
@@ -570,6 +603,15 @@ impl Transport {
             _ => text.to_owned(),
         }
     }
+}
+
+/// Whether a path is about tasks (`/v1/teams/{id}/tasks...`, `/v1/tasks...`), whose answers
+/// hold task subjects and descriptions.
+fn is_about_tasks(segments: &[&str]) -> bool {
+    matches!(
+        segments,
+        ["v1", "tasks", ..] | ["v1", "teams", _, "tasks", ..]
+    )
 }
 
 fn status_error(call: &Call, status: StatusCode, message: String) -> Error {
@@ -636,6 +678,15 @@ mod tests {
     fn truncation_respects_characters() {
         assert_eq!(truncate("héllo", 2), "hé…");
         assert_eq!(truncate("hi", 2), "hi");
+    }
+
+    #[test]
+    fn answers_about_tasks_are_confidential() {
+        assert!(Call::get(&["v1", "teams", "t", "tasks"]).confidential);
+        assert!(Call::get(&["v1", "teams", "t", "tasks", "x"]).confidential);
+        assert!(Call::post_empty(&["v1", "tasks", "x", "complete"]).confidential);
+        assert!(!Call::get(&["v1", "teams", "tasks"]).confidential);
+        assert!(!Call::get(&["v1", "agents"]).confidential);
     }
 
     #[test]
