@@ -1,0 +1,288 @@
+//! Crash and resume: the `fleet_security` binary, killed with SIGKILL after its `n`th
+//! request for 30 values of `n` spread over a whole run (a create whose change the server
+//! applied but whose answer the process never saw among them), then run again against the
+//! same server. The second run must complete with the workflow on the server exactly once
+//! and without doing again any work that had completed before the kill; a third run must
+//! create nothing and tear everything down.
+//!
+//! The simulator pauses at the `n`th request ([`Simulator::pause_after`]): it applies that
+//! request and holds its answer, and holds every later request before applying it, so the
+//! kill lands at exactly that point. After the kill the held requests are let through
+//! (as a real server would finish what it had received) before anything is inspected.
+//!
+//! `TELEMACHY_CRASH_POINTS` sets the number of kill points (default 30).
+
+use std::collections::BTreeSet;
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use telemachy::executor::Plan;
+use telemachy::sim::{SimConfig, Simulator};
+use tokio::task::JoinSet;
+
+use crate::support::{Holdings, Outcome, command, fleet_plan, invoke, simulator};
+
+/// Kill points when `TELEMACHY_CRASH_POINTS` is not set.
+const DEFAULT_POINTS: usize = 30;
+/// How many kill points are worked on at once (each is three short processes).
+const POINTS_AT_ONCE: usize = 3;
+/// Worker steps several poll intervals long, so a run has enough requests for 30 points.
+const WORKER_DELAY: Duration = Duration::from_millis(40);
+/// The binary's poll interval, in seconds.
+const POLL: &str = "0.01";
+/// The longest any one process may take.
+const PROCESS_LIMIT: Duration = Duration::from_secs(60);
+/// The routes of the requests that create agents, teams and tasks.
+const CREATE_ROUTES: [&str; 3] = ["/v1/agents", "/v1/teams", "/v1/teams/{team_id}/tasks"];
+/// How often a kill point is tried again when the run ended before reaching it (a run with
+/// fewer polls than the shortest reference run).
+const ATTEMPTS: usize = 3;
+
+async fn fresh_simulator() -> Simulator {
+    simulator(SimConfig::default().worker_delay(WORKER_DELAY)).await
+}
+
+fn kill_points() -> usize {
+    std::env::var("TELEMACHY_CRASH_POINTS")
+        .ok()
+        .map(|value| {
+            value
+                .trim()
+                .parse()
+                .unwrap_or_else(|_| panic!("`TELEMACHY_CRASH_POINTS` must be a number: {value}"))
+        })
+        .unwrap_or(DEFAULT_POINTS)
+}
+
+/// `count` request numbers spread evenly over `1..=total`, both ends included.
+fn spread(count: usize, total: usize) -> Vec<usize> {
+    if count <= 1 {
+        return vec![total];
+    }
+    (0..count)
+        .map(|i| 1 + i * (total - 1) / (count - 1))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_killed_anywhere_resumes_without_duplicates_and_tears_down() {
+    let plan = fleet_plan();
+    // The fewest requests a whole run makes (it varies with the number of polls).
+    let mut shortest = usize::MAX;
+    for _ in 0..3 {
+        let sim = fresh_simulator().await;
+        let outcome = run_to_end(&sim, &["--poll-interval", POLL]).await;
+        assert_eq!(outcome.code, Some(0), "a reference run: {outcome:?}");
+        assert!(Holdings::of(&sim).is_torn_down());
+        shortest = shortest.min(sim.requests().total());
+        sim.shutdown().await;
+    }
+    let points = spread(kill_points(), shortest);
+    let distinct: BTreeSet<usize> = points.iter().copied().collect();
+    assert_eq!(
+        distinct.len(),
+        points.len(),
+        "a run of {shortest} requests has too few for {} distinct kill points",
+        points.len()
+    );
+
+    let mut pending = points.into_iter();
+    let mut running = JoinSet::new();
+    let mut killed_at = Vec::new();
+    let mut failures = Vec::new();
+    loop {
+        while running.len() < POINTS_AT_ONCE {
+            let Some(point) = pending.next() else { break };
+            let plan = plan.clone();
+            running.spawn(async move { (point, kill_and_resume(point, &plan).await) });
+        }
+        let Some(joined) = running.join_next().await else {
+            break;
+        };
+        match joined {
+            Ok((_, Ok(held))) => killed_at.push(held),
+            Ok((point, Err(failure))) => {
+                failures.push(format!("killed after request {point}: {failure}"));
+            }
+            Err(panicked) => failures.push(format!("a kill point panicked: {panicked}")),
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} kill points failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    // The points reach from the first request to the teardown, creates among them.
+    assert!(
+        killed_at
+            .iter()
+            .any(|(method, route)| method == "POST" && CREATE_ROUTES.contains(&route.as_str())),
+        "no kill landed between a create and its answer: {killed_at:?}"
+    );
+    assert!(
+        killed_at.iter().any(|(method, _)| method == "DELETE"),
+        "no kill landed in the teardown: {killed_at:?}"
+    );
+}
+
+/// Runs the binary on `sim` to its end.
+async fn run_to_end(sim: &Simulator, args: &[&str]) -> Outcome {
+    let url = sim.url();
+    invoke(command("fleet_security", args, Some(&url)), PROCESS_LIMIT).await
+}
+
+/// Kills a run after request `point`, resumes it and tears it down, on a fresh simulator;
+/// answers the method and route of the request whose answer the killed process never got.
+async fn kill_and_resume(point: usize, plan: &Plan) -> Result<(String, String), String> {
+    for _ in 0..ATTEMPTS {
+        let sim = fresh_simulator().await;
+        let result = match kill_at(&sim, point).await {
+            Ok(Some(held)) => resume(&sim, plan).await.map(|()| held),
+            Ok(None) => {
+                // The run ended before its `point`th request; try on a fresh server.
+                sim.shutdown().await;
+                continue;
+            }
+            Err(failure) => Err(failure),
+        };
+        sim.shutdown().await;
+        return result;
+    }
+    Err(format!(
+        "{ATTEMPTS} runs in a row ended before reaching request {point}"
+    ))
+}
+
+/// Starts the binary, kills it once the simulator holds request `point`, and lets the held
+/// requests through. `None` when the run ended before that request.
+async fn kill_at(sim: &Simulator, point: usize) -> Result<Option<(String, String)>, String> {
+    let pause = sim.pause_after(point);
+    let url = sim.url();
+    let mut child = command("fleet_security", &["--poll-interval", POLL], Some(&url))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|error| format!("cannot start the binary: {error}"))?;
+
+    let started = Instant::now();
+    let reached = loop {
+        if pause.is_reached() {
+            break true;
+        }
+        if exited(&mut child)? {
+            break false;
+        }
+        if started.elapsed() > PROCESS_LIMIT {
+            let _ = child.kill();
+            return Err("the run neither reached the point nor ended".to_owned());
+        }
+        tokio::select! {
+            () = pause.reached() => {}
+            () = tokio::time::sleep(Duration::from_millis(5)) => {}
+        }
+    };
+    if !reached {
+        pause.resume().await;
+        return Ok(None);
+    }
+    // SIGKILL: no teardown, no goodbye.
+    child
+        .kill()
+        .map_err(|error| format!("cannot kill the binary: {error}"))?;
+    let waited = tokio::task::spawn_blocking(move || child.wait())
+        .await
+        .map_err(|error| format!("waiting for the killed binary panicked: {error}"))?
+        .map_err(|error| format!("cannot wait for the killed binary: {error}"))?;
+    if waited.code().is_some() {
+        return Err(format!(
+            "the binary ended by itself ({waited}) instead of being killed"
+        ));
+    }
+    let held = pause.held_request().ok_or("the pause held no request")?;
+    pause.resume().await;
+    Ok(Some(held))
+}
+
+fn exited(child: &mut Child) -> Result<bool, String> {
+    child
+        .try_wait()
+        .map(|status| status.is_some())
+        .map_err(|error| format!("cannot check on the binary: {error}"))
+}
+
+/// Runs the workflow again after a kill (keeping everything), checks what the server holds,
+/// then runs it a third time to tear down.
+async fn resume(sim: &Simulator, plan: &Plan) -> Result<(), String> {
+    let at_kill = Holdings::of(sim);
+
+    let resumed = run_to_end(
+        sim,
+        &["--teardown", "never", "--poll-interval", POLL, "--json"],
+    )
+    .await;
+    if resumed.code != Some(0) {
+        return Err(format!("the resumed run failed: {resumed:?}"));
+    }
+    let report = resumed.json();
+    if report["status"] != "succeeded" {
+        return Err(format!("the resumed run did not succeed: {report}"));
+    }
+    let after = Holdings::of(sim);
+    after
+        .holds_exactly(plan)
+        .map_err(|problem| format!("after the resumed run: {problem}"))?;
+
+    // Work that completed before the kill is not done again, unless the kill came after
+    // the teardown had deleted everything (then a run starts afresh, by design).
+    if !at_kill.is_torn_down() {
+        let before = at_kill.task_ids_by_subject();
+        let now = after.task_ids_by_subject();
+        for task in at_kill
+            .tasks
+            .iter()
+            .filter(|task| task.status.is_terminal())
+        {
+            let earlier = before.get(task.subject.as_str());
+            let later = now.get(task.subject.as_str());
+            if earlier != later {
+                return Err(format!(
+                    "`{}` completed before the kill, yet the resumed run submitted it again",
+                    task.subject
+                ));
+            }
+        }
+    }
+
+    let creates_before = creates(sim);
+    let tasks = after.tasks.len();
+    let teardown = run_to_end(sim, &["--poll-interval", POLL, "--json"]).await;
+    if teardown.code != Some(0) {
+        return Err(format!("the third run failed: {teardown:?}"));
+    }
+    if creates(sim) != creates_before {
+        return Err("the third run created something, though everything existed".to_owned());
+    }
+    let end = Holdings::of(sim);
+    if !end.is_torn_down() {
+        return Err(format!(
+            "the teardown left {} agents and {} teams",
+            end.agents.len(),
+            end.teams.len()
+        ));
+    }
+    if end.tasks.len() != tasks {
+        return Err("tasks were submitted by the third run".to_owned());
+    }
+    Ok(())
+}
+
+/// How many creates (of agents, teams and tasks) `sim` has received.
+fn creates(sim: &Simulator) -> usize {
+    let log = sim.requests();
+    CREATE_ROUTES
+        .iter()
+        .map(|route| log.count("POST", route))
+        .sum()
+}
