@@ -158,8 +158,8 @@ fn preflight_failure(url: &str, problem: &str, error: &client::Error) -> Failure
     let mut line = format!("`{url}` {problem}: {}", chain(error));
     if line.contains("certificate") {
         line.push_str(
-            "; if the server's certificate comes from a CA of your own, set \
-             `AGAMEMNON_CA_FILE` to that CA's PEM file",
+            "; if the server's certificate is self-signed or from a CA of your own, set \
+             `AGAMEMNON_CA_FILE` to that certificate's PEM file",
         );
     }
     Failure::usage(line)
