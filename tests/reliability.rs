@@ -31,3 +31,6 @@ mod user_input;
 
 #[path = "reliability/secrets.rs"]
 mod secrets;
+
+#[path = "reliability/tls.rs"]
+mod tls;
