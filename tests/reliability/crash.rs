@@ -27,7 +27,7 @@ const DEFAULT_POINTS: usize = 30;
 /// How many kill points are worked on at once (each is three short processes).
 const POINTS_AT_ONCE: usize = 3;
 /// Worker steps several poll intervals long, so a run has enough requests for 30 points.
-const WORKER_DELAY: Duration = Duration::from_millis(40);
+const WORKER_DELAY: Duration = Duration::from_millis(20);
 /// The binary's poll interval, in seconds.
 const POLL: &str = "0.01";
 /// The longest any one process may take.
@@ -113,13 +113,14 @@ async fn a_run_killed_anywhere_resumes_without_duplicates_and_tears_down() {
         failures.len(),
         failures.join("\n")
     );
-    // The points reach from the first request to the teardown, creates among them.
-    assert!(
-        killed_at
-            .iter()
-            .any(|(method, route)| method == "POST" && CREATE_ROUTES.contains(&route.as_str())),
-        "no kill landed between a create and its answer: {killed_at:?}"
-    );
+    // The points reach from the first request to the teardown, and kills land between
+    // each kind of create and its answer.
+    for route in CREATE_ROUTES {
+        assert!(
+            killed_at.contains(&("POST".to_owned(), route.to_owned())),
+            "no kill landed between `POST {route}` and its answer: {killed_at:?}"
+        );
+    }
     assert!(
         killed_at.iter().any(|(method, _)| method == "DELETE"),
         "no kill landed in the teardown: {killed_at:?}"
