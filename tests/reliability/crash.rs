@@ -16,11 +16,12 @@ use std::collections::BTreeSet;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
+use telemachy::api::NewAgent;
 use telemachy::executor::Plan;
 use telemachy::sim::{SimConfig, Simulator};
 use tokio::task::JoinSet;
 
-use crate::support::{Holdings, Outcome, command, fleet_plan, invoke, simulator};
+use crate::support::{Holdings, Outcome, command, fleet_plan, invoke, quick_client, simulator};
 
 /// Kill points when `TELEMACHY_CRASH_POINTS` is not set.
 const DEFAULT_POINTS: usize = 30;
@@ -62,6 +63,67 @@ fn spread(count: usize, total: usize) -> Vec<usize> {
     (0..count)
         .map(|i| 1 + i * (total - 1) / (count - 1))
         .collect()
+}
+
+/// The pause the kill points rely on: the `n`th request is applied and its answer held,
+/// later ones wait unapplied, and `resume` lets everything finish.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pause_applies_the_nth_request_and_holds_the_rest() {
+    let sim = fresh_simulator().await;
+    let client = quick_client(&sim.url());
+    let agent = |name: &str| NewAgent {
+        name: name.to_owned(),
+        ..NewAgent::default()
+    };
+    let pause = sim.pause_after(2);
+    client
+        .create_agent(&agent("first"))
+        .await
+        .expect("served as usual");
+    let second = tokio::spawn({
+        let client = client.clone();
+        async move { client.create_agent(&agent("second")).await }
+    });
+    tokio::time::timeout(Duration::from_secs(5), pause.reached())
+        .await
+        .expect("the second request is reached");
+    let third = tokio::spawn({
+        let client = client.clone();
+        async move { client.create_agent(&agent("third")).await }
+    });
+    let third_arrived = async {
+        while pause.arrived() < 3 {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(5), third_arrived)
+        .await
+        .expect("the third request arrives");
+    let names = |sim: &Simulator| -> BTreeSet<String> {
+        sim.agents().into_iter().map(|agent| agent.name).collect()
+    };
+    let applied: BTreeSet<String> = ["first", "second"].map(str::to_owned).into();
+    assert_eq!(
+        names(&sim),
+        applied,
+        "the second is applied, the third waits"
+    );
+    assert!(!second.is_finished(), "the answer to the second is held");
+    assert_eq!(
+        pause.held_request(),
+        Some(("POST".to_owned(), "/v1/agents".to_owned()))
+    );
+    pause.resume().await;
+    second
+        .await
+        .expect("no panic")
+        .expect("answered after the resume");
+    third
+        .await
+        .expect("no panic")
+        .expect("applied after the resume");
+    assert_eq!(names(&sim).len(), 3);
+    sim.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
