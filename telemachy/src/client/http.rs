@@ -22,8 +22,9 @@ const MAX_ERROR_BODY: usize = 64 * 1024;
 /// The most characters of server text an error shows.
 const EXCERPT_CHARS: usize = 160;
 /// What an error shows instead of an excerpt of an answer about tasks.
+/// It appears inside an error's backticks, so it has none of its own.
 const WITHHELD: &str = "(withheld: answers about tasks can hold their subjects and descriptions; \
-                        `RUST_LOG=telemachy=debug` logs the excerpt)";
+                        RUST_LOG=telemachy=debug logs the excerpt)";
 
 /// One request, described so that it can be sent again.
 #[derive(Debug, Clone)]
