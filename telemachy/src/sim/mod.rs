@@ -275,7 +275,32 @@ impl Simulator {
     /// # }
     /// ```
     pub fn pause_after(&self, n: usize) -> Pause {
-        let (pause, state) = Pause::new(n);
+        self.set_pause(Pause::new(n, None))
+    }
+
+    /// Like [`pause_after`](Simulator::pause_after), counting only the requests for which
+    /// `counts(method, route template)` holds: the `n`th of those is applied and its answer
+    /// held, and every request after it, counted or not, waits. Requests whose number
+    /// depends on timing (a client's polls) can so be left out, and the point stays the
+    /// same from run to run:
+    ///
+    /// ```no_run
+    /// # fn demo(sim: &telemachy::sim::Simulator) {
+    /// let not_a_poll = |method: &str, route: &str| {
+    ///     !(method == "GET" && route == "/v1/teams/{team_id}/tasks")
+    /// };
+    /// let pause = sim.pause_after_matching(12, not_a_poll);
+    /// # }
+    /// ```
+    pub fn pause_after_matching(
+        &self,
+        n: usize,
+        counts: impl Fn(&str, &str) -> bool + Send + Sync + 'static,
+    ) -> Pause {
+        self.set_pause(Pause::new(n, Some(Box::new(counts))))
+    }
+
+    fn set_pause(&self, (pause, state): (Pause, Arc<pause::PauseState>)) -> Pause {
         if let Some(previous) = lock(&self.app.pause).replace(state) {
             previous.release();
         }
