@@ -1,18 +1,23 @@
-//! Crash and resume: the `fleet_security` binary, killed with SIGKILL after its `n`th
-//! request for 30 values of `n` spread over a whole run (a create whose change the server
-//! applied but whose answer the process never saw among them), then run again against the
-//! same server. The second run must complete with the workflow on the server exactly once
-//! and without doing again any work that had completed before the kill; a third run must
-//! create nothing and tear everything down.
+//! Crash and resume: the `fleet_security` binary, killed with SIGKILL at 30 points spread
+//! over a whole run (every create among them, between the server applying it and the
+//! process seeing the answer), then run again against the same server. The second run must
+//! complete with the workflow on the server exactly once and without doing again any work
+//! that had completed before the kill; a third run must create nothing and tear everything
+//! down.
 //!
-//! The simulator pauses at the `n`th request ([`Simulator::pause_after`]): it applies that
+//! The simulator pauses at a request ([`Simulator::pause_after_matching`]): it applies that
 //! request and holds its answer, and holds every later request before applying it, so the
 //! kill lands at exactly that point. After the kill the held requests are let through
 //! (as a real server would finish what it had received) before anything is inspected.
 //!
+//! How many polls a run makes depends on timing, so a point is either the `n`th request
+//! that is not a poll (the same request in every run) or the `n`th poll. A run of
+//! `fleet_security` has 26 requests besides its polls: each is a point, and 4 polls make 30.
+//!
 //! `TELEMACHY_CRASH_POINTS` sets the number of kill points (default 30).
 
 use std::collections::BTreeSet;
+use std::fmt;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
@@ -26,18 +31,62 @@ use crate::support::{Holdings, Outcome, command, fleet_plan, invoke, quick_clien
 /// Kill points when `TELEMACHY_CRASH_POINTS` is not set.
 const DEFAULT_POINTS: usize = 30;
 /// How many kill points are worked on at once (each is three short processes).
-const POINTS_AT_ONCE: usize = 3;
-/// Worker steps several poll intervals long, so a run has enough requests for 30 points.
-const WORKER_DELAY: Duration = Duration::from_millis(20);
+const POINTS_AT_ONCE: usize = 5;
+/// Worker steps many poll intervals long: a run polls often enough for the poll points even
+/// on a busy machine, whose sleeps stretch.
+const WORKER_DELAY: Duration = Duration::from_millis(100);
 /// The binary's poll interval, in seconds.
 const POLL: &str = "0.01";
 /// The longest any one process may take.
 const PROCESS_LIMIT: Duration = Duration::from_secs(60);
 /// The routes of the requests that create agents, teams and tasks.
 const CREATE_ROUTES: [&str; 3] = ["/v1/agents", "/v1/teams", "/v1/teams/{team_id}/tasks"];
-/// How often a kill point is tried again when the run ended before reaching it (a run with
-/// fewer polls than the shortest reference run).
-const ATTEMPTS: usize = 3;
+/// The route of the requests that poll a team's tasks.
+const TASKS_ROUTE: &str = "/v1/teams/{team_id}/tasks";
+/// The most poll points: a run polls far more often than this.
+const MAX_POLL_POINTS: usize = 8;
+
+/// Whether a request polls a team's tasks: the only request whose number in a run depends
+/// on timing.
+fn is_poll(method: &str, route: &str) -> bool {
+    method == "GET" && route == TASKS_ROUTE
+}
+
+/// Where a run is killed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KillPoint {
+    /// At the `n`th request that is not a poll.
+    Step(usize),
+    /// At the `n`th poll.
+    Poll(usize),
+}
+
+impl fmt::Display for KillPoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KillPoint::Step(n) => write!(f, "killed at request {n} (polls not counted)"),
+            KillPoint::Poll(n) => write!(f, "killed at poll {n}"),
+        }
+    }
+}
+
+/// `count` kill points over a run of `steps` requests besides its polls: steps spread
+/// evenly (both ends included), and at least two polls; more polls when there are more
+/// points than steps.
+fn kill_points_over(count: usize, steps: usize) -> Vec<KillPoint> {
+    let polls = count.saturating_sub(steps).max(2.min(count));
+    assert!(
+        polls <= MAX_POLL_POINTS,
+        "a run has {steps} requests besides its polls: give at most {} kill points",
+        steps + MAX_POLL_POINTS
+    );
+    let mut points: Vec<KillPoint> = spread(count - polls, steps)
+        .into_iter()
+        .map(KillPoint::Step)
+        .collect();
+    points.extend((1..=polls).map(KillPoint::Poll));
+    points
+}
 
 async fn fresh_simulator() -> Simulator {
     simulator(SimConfig::default().worker_delay(WORKER_DELAY)).await
@@ -58,7 +107,7 @@ fn kill_points() -> usize {
 /// `count` request numbers spread evenly over `1..=total`, both ends included.
 fn spread(count: usize, total: usize) -> Vec<usize> {
     if count <= 1 {
-        return vec![total];
+        return vec![total].into_iter().take(count).collect();
     }
     (0..count)
         .map(|i| 1 + i * (total - 1) / (count - 1))
@@ -129,22 +178,29 @@ async fn the_pause_applies_the_nth_request_and_holds_the_rest() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_run_killed_anywhere_resumes_without_duplicates_and_tears_down() {
     let plan = fleet_plan();
-    // The fewest requests a whole run makes (it varies with the number of polls).
-    let mut shortest = usize::MAX;
-    for _ in 0..3 {
+    // The requests of a whole run besides its polls: the same in every run.
+    let mut steps = BTreeSet::new();
+    for _ in 0..2 {
         let sim = fresh_simulator().await;
         let outcome = run_to_end(&sim, &["--poll-interval", POLL]).await;
         assert_eq!(outcome.code, Some(0), "a reference run: {outcome:?}");
         assert!(Holdings::of(&sim).is_torn_down());
-        shortest = shortest.min(sim.requests().total());
+        let log = sim.requests();
+        steps.insert(
+            log.iter()
+                .filter(|request| !is_poll(request.method(), request.route()))
+                .count(),
+        );
         sim.shutdown().await;
     }
-    let points = spread(kill_points(), shortest);
-    let distinct: BTreeSet<usize> = points.iter().copied().collect();
+    assert_eq!(steps.len(), 1, "runs differ besides their polls: {steps:?}");
+    let steps = steps.first().copied().unwrap_or_default();
+    let points = kill_points_over(kill_points(), steps);
+    let distinct: BTreeSet<String> = points.iter().map(ToString::to_string).collect();
     assert_eq!(
         distinct.len(),
         points.len(),
-        "a run of {shortest} requests has too few for {} distinct kill points",
+        "a run of {steps} requests besides its polls has too few for {} distinct points",
         points.len()
     );
 
@@ -163,9 +219,7 @@ async fn a_run_killed_anywhere_resumes_without_duplicates_and_tears_down() {
         };
         match joined {
             Ok((_, Ok(held))) => killed_at.push(held),
-            Ok((point, Err(failure))) => {
-                failures.push(format!("killed after request {point}: {failure}"));
-            }
+            Ok((point, Err(failure))) => failures.push(format!("{point}: {failure}")),
             Err(panicked) => failures.push(format!("a kill point panicked: {panicked}")),
         }
     }
@@ -195,32 +249,25 @@ async fn run_to_end(sim: &Simulator, args: &[&str]) -> Outcome {
     invoke(command("fleet_security", args, Some(&url)), PROCESS_LIMIT).await
 }
 
-/// Kills a run after request `point`, resumes it and tears it down, on a fresh simulator;
-/// answers the method and route of the request whose answer the killed process never got.
-async fn kill_and_resume(point: usize, plan: &Plan) -> Result<(String, String), String> {
-    for _ in 0..ATTEMPTS {
-        let sim = fresh_simulator().await;
-        let result = match kill_at(&sim, point).await {
-            Ok(Some(held)) => resume(&sim, plan).await.map(|()| held),
-            Ok(None) => {
-                // The run ended before its `point`th request; try on a fresh server.
-                sim.shutdown().await;
-                continue;
-            }
-            Err(failure) => Err(failure),
-        };
-        sim.shutdown().await;
-        return result;
-    }
-    Err(format!(
-        "{ATTEMPTS} runs in a row ended before reaching request {point}"
-    ))
+/// Kills a run at `point`, resumes it and tears it down, on a fresh simulator; answers the
+/// method and route of the request whose answer the killed process never got.
+async fn kill_and_resume(point: KillPoint, plan: &Plan) -> Result<(String, String), String> {
+    let sim = fresh_simulator().await;
+    let result = match kill_at(&sim, point).await {
+        Ok(held) => resume(&sim, plan).await.map(|()| held),
+        Err(failure) => Err(failure),
+    };
+    sim.shutdown().await;
+    result
 }
 
-/// Starts the binary, kills it once the simulator holds request `point`, and lets the held
-/// requests through. `None` when the run ended before that request.
-async fn kill_at(sim: &Simulator, point: usize) -> Result<Option<(String, String)>, String> {
-    let pause = sim.pause_after(point);
+/// Starts the binary, kills it once the simulator holds the request at `point`, and lets
+/// the held requests through.
+async fn kill_at(sim: &Simulator, point: KillPoint) -> Result<(String, String), String> {
+    let pause = match point {
+        KillPoint::Step(n) => sim.pause_after_matching(n, |method, route| !is_poll(method, route)),
+        KillPoint::Poll(n) => sim.pause_after_matching(n, is_poll),
+    };
     let url = sim.url();
     let mut child = command("fleet_security", &["--poll-interval", POLL], Some(&url))
         .stdin(Stdio::null())
@@ -230,25 +277,19 @@ async fn kill_at(sim: &Simulator, point: usize) -> Result<Option<(String, String
         .map_err(|error| format!("cannot start the binary: {error}"))?;
 
     let started = Instant::now();
-    let reached = loop {
-        if pause.is_reached() {
-            break true;
-        }
+    while !pause.is_reached() {
         if exited(&mut child)? {
-            break false;
+            pause.resume().await;
+            return Err("the run ended before reaching its kill point".to_owned());
         }
         if started.elapsed() > PROCESS_LIMIT {
             let _ = child.kill();
-            return Err("the run neither reached the point nor ended".to_owned());
+            return Err("the run neither reached its kill point nor ended".to_owned());
         }
         tokio::select! {
             () = pause.reached() => {}
             () = tokio::time::sleep(Duration::from_millis(5)) => {}
         }
-    };
-    if !reached {
-        pause.resume().await;
-        return Ok(None);
     }
     // SIGKILL: no teardown, no goodbye.
     child
@@ -265,7 +306,10 @@ async fn kill_at(sim: &Simulator, point: usize) -> Result<Option<(String, String
     }
     let held = pause.held_request().ok_or("the pause held no request")?;
     pause.resume().await;
-    Ok(Some(held))
+    if is_poll(&held.0, &held.1) != matches!(point, KillPoint::Poll(_)) {
+        return Err(format!("the pause held `{} {}`", held.0, held.1));
+    }
+    Ok(held)
 }
 
 fn exited(child: &mut Child) -> Result<bool, String> {
