@@ -907,8 +907,8 @@ async fn events_follow_the_run() {
             "task submitted",
             "task completed",
             "teardown",
-            "team deleted",
             "agent deleted",
+            "team deleted",
             "finished"
         ]
     );

@@ -2,11 +2,24 @@
 //!
 //! The client sends and decodes these; the simulator serves them. Decoding is lenient where
 //! the real server is: optional fields default, unknown fields are ignored, and a status the
-//! contract does not list decodes as `Other` instead of failing.
+//! contract does not list decodes as `Other` instead of failing. A text or list field that
+//! comes as `null` (as many servers write an absent value) reads as empty, like a missing
+//! one; fields without a default (`id`, `status`) must be there.
 
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// Reads a field whose `null` means the same as its absence: the type's default (an empty
+/// string or list). Every such field of the response types uses it, with `#[serde(default)]`
+/// for the absent case.
+fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+}
 
 /// An agent as the server returns it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -15,34 +28,34 @@ pub struct Agent {
     /// The server's id (a UUID).
     pub id: String,
     /// The agent's name; Telemachy stores the idempotency key here.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub name: String,
     /// A human label; Telemachy stores the readable name here.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub label: String,
     /// The program the agent runs.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub program: String,
     /// The directory the agent works in.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub working_directory: String,
     /// Arguments for the program.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub program_args: Vec<String>,
     /// A free-form description of the agent's work.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub task_description: String,
     /// Tags; Telemachy records the owning workflow here.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub tags: Vec<String>,
     /// The owner.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub owner: String,
     /// The role (`worker` by default).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub role: String,
     /// The host: `local`, or `docker` for docker agents.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub host: String,
     /// The container image of a docker agent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -56,7 +69,7 @@ pub struct Agent {
     /// Whether the agent runs.
     pub status: AgentStatus,
     /// When the agent was created (RFC 3339).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub created_at: String,
     /// When the agent last changed (RFC 3339).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -117,13 +130,13 @@ pub struct Team {
     /// The server's id.
     pub id: String,
     /// The team's name; Telemachy stores the idempotency key here.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub name: String,
     /// The members' agent ids.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub agent_ids: Vec<String>,
     /// When the team was created (RFC 3339).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub created_at: String,
     /// When the team last changed (RFC 3339).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -156,27 +169,27 @@ pub struct Task {
     /// The server's id.
     pub id: String,
     /// The team the task belongs to.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub team_id: String,
     /// The subject; Telemachy identifies a task by its team and subject.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub subject: String,
     /// What to do.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub description: String,
     /// The assigned agent's id (empty when unassigned).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub assignee_agent_id: String,
     /// The ids of the tasks this one waits for (recorded, never enforced by the server).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub blocked_by: Vec<String>,
     /// The task type.
-    #[serde(default, rename = "type")]
+    #[serde(default, deserialize_with = "null_as_default", rename = "type")]
     pub kind: String,
     /// Where the task is in its life.
     pub status: TaskStatus,
     /// When the task was created (RFC 3339).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub created_at: String,
     /// When the task last changed (RFC 3339).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -361,7 +374,13 @@ pub struct ErrorBody {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Page<T> {
     /// The items of this page (`agents`, `teams` or `tasks` on the wire).
-    #[serde(alias = "agents", alias = "teams", alias = "tasks")]
+    #[serde(
+        alias = "agents",
+        alias = "teams",
+        alias = "tasks",
+        deserialize_with = "null_as_default",
+        bound(deserialize = "T: Deserialize<'de>")
+    )]
     pub items: Vec<T>,
     /// How many items there are in all, when the server says.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -413,6 +432,54 @@ mod tests {
             serde_json::to_value(&task).expect("encodes"),
             json!({"subject": "Review", "blockedBy": []})
         );
+    }
+
+    #[test]
+    fn null_text_and_list_fields_read_as_empty() {
+        let agent: Agent = serde_json::from_value(json!({
+            "id": "a1", "name": null, "label": null, "program": null, "workingDirectory": null,
+            "programArgs": null, "taskDescription": null, "tags": null, "owner": null,
+            "role": null, "host": null, "image": null, "cpus": null, "memory": null,
+            "status": "offline", "createdAt": null, "updatedAt": null
+        }))
+        .expect("nulls read as defaults");
+        assert_eq!(agent.id, "a1");
+        assert!(agent.name.is_empty() && agent.tags.is_empty() && agent.program_args.is_empty());
+        assert_eq!(
+            (agent.image, agent.cpus, agent.updated_at),
+            (None, None, None)
+        );
+
+        let team: Team = serde_json::from_value(json!({
+            "id": "t1", "name": null, "agentIds": null, "createdAt": null
+        }))
+        .expect("nulls read as defaults");
+        assert!(team.name.is_empty() && team.agent_ids.is_empty());
+
+        let task: Task = serde_json::from_value(json!({
+            "id": "k1", "teamId": null, "subject": null, "description": null,
+            "assigneeAgentId": null, "blockedBy": null, "type": null, "status": "pending",
+            "createdAt": null, "completedAt": null
+        }))
+        .expect("nulls read as defaults");
+        assert!(task.description.is_empty() && task.blocked_by.is_empty() && task.kind.is_empty());
+        assert_eq!(task.completed_at, None);
+
+        let page: Page<Agent> =
+            serde_json::from_value(json!({"agents": null, "total": 0})).expect("an empty page");
+        assert!(page.items.is_empty());
+    }
+
+    #[test]
+    fn fields_without_a_default_must_be_there() {
+        let null_id = json!({"id": null, "status": "offline"});
+        assert!(serde_json::from_value::<Agent>(null_id).is_err());
+        let null_status = json!({"id": "a1", "status": null});
+        assert!(serde_json::from_value::<Agent>(null_status).is_err());
+        let wrong_type = json!({"id": "a1", "status": "offline", "tags": "x"});
+        assert!(serde_json::from_value::<Agent>(wrong_type).is_err());
+        let no_items = json!({"total": 0});
+        assert!(serde_json::from_value::<Page<Team>>(no_items).is_err());
     }
 
     #[test]

@@ -1,10 +1,11 @@
 //! Which server a command talks to: `--url`, else `AGAMEMNON_URL`, else the embedded
-//! simulator on loopback.
+//! simulator on loopback; and a preflight check of a configured server before any command
+//! uses it.
 
 use std::time::Duration;
 
 use crate::cli::output::Failure;
-use crate::client::{Client, Config};
+use crate::client::{self, Client, Config};
 use crate::executor::chain;
 
 /// How often a run polls the embedded simulator: it answers at once, so there is no reason
@@ -21,7 +22,9 @@ pub(crate) struct Server {
 
 impl Server {
     /// Connects to `--url`, else `AGAMEMNON_URL`, else starts the embedded simulator and
-    /// says so in one line on stderr.
+    /// says so in one line on stderr. A configured server must pass [`preflight`] first: a
+    /// wrong URL, an unreachable server or a rejected key is a usage error (exit status 2)
+    /// before anything is read or created.
     pub(crate) async fn connect(url: Option<&str>) -> Result<Server, Failure> {
         let from_env = std::env::var("AGAMEMNON_URL")
             .ok()
@@ -37,6 +40,7 @@ impl Server {
             (None, None) => return Server::simulated().await,
         };
         let client = Client::new(config).map_err(config_failure)?;
+        preflight(&client).await?;
         Ok(Server {
             client,
             #[cfg(feature = "sim")]
@@ -118,4 +122,45 @@ fn simulator_key() -> String {
 
 fn config_failure(error: crate::client::ConfigError) -> Failure {
     Failure::usage(chain(&error))
+}
+
+/// Checks that the server is there and takes the key: `GET /v1/health` (open), then
+/// `GET /v1/version` (which needs the key). Each is retried as the client's settings say.
+/// Whatever fails becomes one line that says what to change.
+async fn preflight(client: &Client) -> Result<(), Failure> {
+    let url = client.base_url();
+    if let Err(error) = client.health().await {
+        return Err(preflight_failure(
+            url,
+            "is not a reachable Agamemnon server",
+            &error,
+        ));
+    }
+    match client.version().await {
+        Ok(version) => {
+            tracing::debug!(server = %version.name, version = %version.version, "preflight passed");
+            Ok(())
+        }
+        Err(error @ client::Error::Unauthorized { .. }) => {
+            Err(preflight_failure(url, "refused the API key", &error))
+        }
+        Err(error) => Err(preflight_failure(
+            url,
+            "answered its health check but not an authenticated request",
+            &error,
+        )),
+    }
+}
+
+/// The one line of a failed preflight: the server, what is wrong, and the error's chain,
+/// with a hint about `AGAMEMNON_CA_FILE` when a certificate was not trusted.
+fn preflight_failure(url: &str, problem: &str, error: &client::Error) -> Failure {
+    let mut line = format!("`{url}` {problem}: {}", chain(error));
+    if line.contains("certificate") {
+        line.push_str(
+            "; if the server's certificate is self-signed or from a CA of your own, set \
+             `AGAMEMNON_CA_FILE` to that certificate's PEM file",
+        );
+    }
+    Failure::usage(line)
 }

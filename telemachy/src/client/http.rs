@@ -21,6 +21,10 @@ pub(crate) const MAX_BODY: usize = 8 * 1024 * 1024;
 const MAX_ERROR_BODY: usize = 64 * 1024;
 /// The most characters of server text an error shows.
 const EXCERPT_CHARS: usize = 160;
+/// What an error shows instead of an excerpt of an answer about tasks.
+/// It appears inside an error's backticks, so it has none of its own.
+const WITHHELD: &str = "(withheld: answers about tasks can hold their subjects and descriptions; \
+                        RUST_LOG=telemachy=debug logs the excerpt)";
 
 /// One request, described so that it can be sent again.
 #[derive(Debug, Clone)]
@@ -31,6 +35,9 @@ pub(crate) struct Call {
     body: Option<Vec<u8>>,
     /// The path as errors and logs show it, e.g. `/v1/agents/<id>/start`.
     path: String,
+    /// Whether answers may hold task subjects and descriptions, which can be sensitive:
+    /// errors then show no excerpt of them, and only `debug` logs do.
+    confidential: bool,
 }
 
 impl Call {
@@ -49,6 +56,7 @@ impl Call {
             query: Vec::new(),
             body: None,
             path,
+            confidential: is_about_tasks(segments),
         }
     }
 
@@ -266,7 +274,14 @@ impl Transport {
             let mut retry = 0;
             loop {
                 let failed = match self.attempt(call, retry).await {
-                    Ok(body) => return decode(&body),
+                    Ok(body) => match decode(&body) {
+                        Ok(created) => return Ok(created),
+                        // A success status says the server created it, whatever the body.
+                        Err(unreadable) => return self.adopt_applied(call, unreadable, &lookup).await,
+                    },
+                    Err(failed) if matches!(failed.error, Error::BodyTooLarge { .. }) => {
+                        return self.adopt_applied(call, failed.error, &lookup).await;
+                    }
                     Err(failed) => failed,
                 };
                 let failure = retry::classify(&failed.error);
@@ -317,16 +332,58 @@ impl Transport {
         .await
     }
 
+    /// A create the server answered with a success status but a body the client cannot use
+    /// (it breaks the contract, or is too large): the resource exists, so it is looked up
+    /// and adopted rather than left unknown to the caller. `error` is returned when the
+    /// lookup finds nothing or fails.
+    async fn adopt_applied<T, Lookup, Found>(
+        &self,
+        call: &Call,
+        error: Error,
+        lookup: &Lookup,
+    ) -> Result<T, Error>
+    where
+        Lookup: Fn() -> Found,
+        Found: Future<Output = Result<Option<T>, Error>>,
+    {
+        tracing::warn!(
+            error = %error,
+            "the server created something but its answer cannot be used; looking it up"
+        );
+        match lookup().await {
+            Ok(Some(found)) => {
+                tracing::info!(
+                    path = %call.path,
+                    "adopted what a create with an unusable answer created"
+                );
+                Ok(found)
+            }
+            Ok(None) => Err(error),
+            Err(lookup_error) => {
+                tracing::warn!(
+                    error = %lookup_error,
+                    "cannot look up what `{} {}` created",
+                    call.method,
+                    call.path
+                );
+                Err(error)
+            }
+        }
+    }
+
+    /// Returns `error` to the caller, noting how many attempts it took. Retries and giving
+    /// up are logged at `info`: the caller gets the error and reports it, so a warning would
+    /// only say the same thing twice (a command line's one-line error would become three).
     fn give_up(&self, error: Error, retry: u32) -> Error {
         if retry > 0 {
-            tracing::warn!(attempts = retry + 1, error = %error, "giving up");
+            tracing::info!(attempts = retry + 1, error = %error, "giving up");
         }
         error
     }
 
     async fn pause(&self, failed: &Attempted, retry: u32) {
         let delay = self.policy.delay(retry, failed.retry_after);
-        tracing::warn!(
+        tracing::info!(
             error = %failed.error,
             retry = retry + 1,
             of = self.policy.max_retries,
@@ -442,7 +499,7 @@ impl Transport {
             // Too large or cut off: the status says enough.
             Ok(Capped::TooLarge) | Err(_) => Vec::new(),
         };
-        let (message, body_wait) = self.error_message(&body);
+        let (message, body_wait) = self.error_message(call, &body);
         Err(Attempted {
             error: status_error(call, status, message),
             retry_after: header_wait.or(body_wait),
@@ -450,8 +507,9 @@ impl Transport {
     }
 
     /// The server's `error` text (and `retry_after_seconds`, if any) from an error body, or
-    /// a short excerpt of a body that is not the contract's error object.
-    fn error_message(&self, body: &[u8]) -> (String, Option<Duration>) {
+    /// a short excerpt of a body that is not the contract's error object (withheld for an
+    /// answer about tasks).
+    fn error_message(&self, call: &Call, body: &[u8]) -> (String, Option<Duration>) {
         #[derive(serde::Deserialize)]
         struct ErrorAnswer {
             error: String,
@@ -469,7 +527,7 @@ impl Transport {
                 )
             }
             Err(_) if body.is_empty() => ("no message".to_owned(), None),
-            Err(_) => (self.excerpt(body), None),
+            Err(_) => (self.excerpt(call, body), None),
         }
     }
 
@@ -487,10 +545,29 @@ impl Transport {
             excerpt: if body.is_empty() {
                 "(an empty body)".to_owned()
             } else {
-                self.excerpt(body)
+                self.excerpt(call, body)
             },
-            source: Some(source),
+            source: self.showable(call, source),
         })
+    }
+
+    /// The decoder's complaint, unless it quotes what it should not show: a string value
+    /// from an answer about tasks (serde quotes string values in `"`, field names in
+    /// backticks), or the key. What is left out is logged at `debug`.
+    fn showable(&self, call: &Call, source: serde_json::Error) -> Option<serde_json::Error> {
+        let text = source.to_string();
+        let leaks_task_text = call.confidential && text.contains('"');
+        let leaks_key = self
+            .secret
+            .as_deref()
+            .is_some_and(|secret| !secret.is_empty() && text.contains(secret));
+        if leaks_task_text || leaks_key {
+            if !leaks_key {
+                tracing::debug!(path = %call.path, complaint = %text, "the answer breaks the contract");
+            }
+            return None;
+        }
+        Some(source)
     }
 
     fn transport_error(&self, call: &Call, source: reqwest::Error) -> Error {
@@ -501,15 +578,21 @@ impl Transport {
         }
     }
 
-    /// A short, single-line start of `body`, without the key.
-    fn excerpt(&self, body: &[u8]) -> String {
+    /// A short, single-line start of `body`, without the key; for an answer about tasks,
+    /// a note that it is withheld (the excerpt itself goes to the `debug` log).
+    fn excerpt(&self, call: &Call, body: &[u8]) -> String {
         let text = String::from_utf8_lossy(&body[..body.len().min(4 * EXCERPT_CHARS)]);
         let single_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
         let mut excerpt = truncate(&single_line, EXCERPT_CHARS);
         if body.len() > 4 * EXCERPT_CHARS && !excerpt.ends_with('…') {
             excerpt.push('…');
         }
-        self.scrub(&excerpt)
+        let excerpt = self.scrub(&excerpt);
+        if call.confidential {
+            tracing::debug!(path = %call.path, %excerpt, "an answer the client cannot use");
+            return WITHHELD.to_owned();
+        }
+        excerpt
     }
 
     /// `text` with the key (should a server echo it) replaced.
@@ -521,6 +604,15 @@ impl Transport {
             _ => text.to_owned(),
         }
     }
+}
+
+/// Whether a path is about tasks (`/v1/teams/{id}/tasks...`, `/v1/tasks...`), whose answers
+/// hold task subjects and descriptions.
+fn is_about_tasks(segments: &[&str]) -> bool {
+    matches!(
+        segments,
+        ["v1", "tasks", ..] | ["v1", "teams", _, "tasks", ..]
+    )
 }
 
 fn status_error(call: &Call, status: StatusCode, message: String) -> Error {
@@ -587,6 +679,15 @@ mod tests {
     fn truncation_respects_characters() {
         assert_eq!(truncate("héllo", 2), "hé…");
         assert_eq!(truncate("hi", 2), "hi");
+    }
+
+    #[test]
+    fn answers_about_tasks_are_confidential() {
+        assert!(Call::get(&["v1", "teams", "t", "tasks"]).confidential);
+        assert!(Call::get(&["v1", "teams", "t", "tasks", "x"]).confidential);
+        assert!(Call::post_empty(&["v1", "tasks", "x", "complete"]).confidential);
+        assert!(!Call::get(&["v1", "teams", "tasks"]).confidential);
+        assert!(!Call::get(&["v1", "agents"]).confidential);
     }
 
     #[test]

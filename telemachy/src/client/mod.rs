@@ -34,7 +34,10 @@
 //!   connection, 5xx) the client first looks for what it may have created (agents and teams
 //!   by exact name, tasks by subject within their team) and adopts it if it is there; after
 //!   a timeout it first gives the server as long again to finish the attempt. A refused
-//!   connection or a 429 means nothing was created, so those are simply sent again.
+//!   connection or a 429 means nothing was created, so those are simply sent again. A
+//!   create answered with a success status but a body it cannot use (malformed, wrongly
+//!   shaped, too large) did create something: that is looked up and adopted the same way,
+//!   so the caller learns its id.
 //! - **Lists are complete.** Every list reads all pages (`limit=1000`, `offset`), skipping
 //!   ids it has already seen, and stops on a server whose pages never end.
 //! - **Pacing.** [`Config::rate_limit`] keeps a large workflow under the server's rate
@@ -45,7 +48,7 @@
 //!
 //! The API key is sent as `Authorization: Bearer <key>` and never appears in `Debug`
 //! output, errors or logs. Requests are traced at `debug` level (method, path, attempt,
-//! status); retries at `warn`.
+//! status); retries at `info`, since the error that ends them reaches the caller anyway.
 
 mod agents;
 mod config;

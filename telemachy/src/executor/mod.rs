@@ -16,7 +16,8 @@
 //!    team) completed. A task whose dependency failed is skipped.
 //! 5. One list request per team per poll interval until every task is terminal, within the
 //!    workflow's timeout; a [`Cancellation`] stops the run within a poll.
-//! 6. Teardown by policy: teams first, then agents.
+//! 6. Teardown by policy: agents first, then teams (the record of the work done goes last,
+//!    so a run killed during its teardown is resumed without redoing any task).
 //!
 //! Provisioning runs concurrently, at most [`RunOptions::concurrency`] requests at once.
 //!

@@ -1,4 +1,12 @@
-//! Teardown: delete the run's teams, then stop and delete its agents.
+//! Teardown: stop and delete the run's agents, then delete its teams.
+//!
+//! Teams go last because a team and its tasks are the server's record of the work done. A
+//! run killed in the middle of its teardown leaves its teams in place, so the next run
+//! finds every task it had completed and does not do it again: it only recreates the
+//! missing agents and tears down once more. Deleting the teams first would lose that record
+//! while agents remain, and the next run would submit every task of those teams afresh.
+//! (The server does not check a team's member ids, so a team whose agents are gone is
+//! harmless for the moment it lasts.)
 //!
 //! What a run deletes is what it provisioned: the agents and teams it created or reused.
 //! Resources a `--force` run left behind, and orphans, are `check --prune`'s business.
@@ -13,8 +21,8 @@ use crate::executor::options::{Cancellation, RunOptions};
 use crate::executor::report::{ResourceKind, ResourceReport};
 use crate::executor::stop::Stop;
 
-/// Deletes every team in `teams`, then every agent in `agents`, that has a server id;
-/// marks them deleted and returns what could not be deleted.
+/// Deletes every agent in `agents`, then every team in `teams`, that has a server id; marks
+/// them deleted and returns what could not be deleted.
 pub(crate) async fn tear_down(
     client: &Client,
     options: &RunOptions,
@@ -22,8 +30,8 @@ pub(crate) async fn tear_down(
     agents: &mut [ResourceReport],
 ) -> Vec<String> {
     let mut errors = Vec::new();
-    delete_all(ResourceKind::Team, client, options, teams, &mut errors).await;
     delete_all(ResourceKind::Agent, client, options, agents, &mut errors).await;
+    delete_all(ResourceKind::Team, client, options, teams, &mut errors).await;
     errors
 }
 

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::faults::FaultState;
 use super::log::RequestLog;
+use super::pause::PauseState;
 use super::rate_limit::RateLimiter;
 use super::state::Store;
 
@@ -17,6 +18,8 @@ pub(crate) struct App {
     pub(crate) faults: Mutex<FaultState>,
     /// Every request received.
     pub(crate) log: Mutex<RequestLog>,
+    /// The pause in force, if any (see `Simulator::pause_after`).
+    pub(crate) pause: Mutex<Option<Arc<PauseState>>>,
     /// The per-client rate limit, when one is configured.
     pub(crate) limiter: Option<Mutex<RateLimiter>>,
     /// The key every request but health checks must carry, when one is configured.

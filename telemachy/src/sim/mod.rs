@@ -17,6 +17,8 @@
 //! - fault injection ([`Faults`]): a share of requests answered 500 or 429, added latency,
 //!   and changes applied whose answer is then dropped;
 //! - a [`RequestLog`] counting requests by method and route template;
+//! - a [`Pause`] at the `n`th request, whose change is applied and whose answer is held, so
+//!   that a test can kill its client between a create and its answer;
 //! - direct inspection of its agents, teams and tasks.
 //!
 //! Where the real server crashes (a body field of the wrong JSON type), the simulator
@@ -50,6 +52,7 @@ mod clock;
 mod faults;
 mod fields;
 mod log;
+mod pause;
 mod rate_limit;
 mod rng;
 mod routes;
@@ -71,6 +74,7 @@ use tokio::task::JoinHandle;
 
 pub use faults::Faults;
 pub use log::{LoggedRequest, RequestLog, UNMATCHED};
+pub use pause::Pause;
 
 use crate::api;
 use app::{App, SharedApp, WorkerSettings, lock};
@@ -197,6 +201,7 @@ impl Simulator {
             store: Mutex::default(),
             faults: Mutex::new(FaultState::new(config.faults)),
             log: Mutex::default(),
+            pause: Mutex::default(),
             limiter: config
                 .rate_limit
                 .map(|(per_second, burst)| Mutex::new(RateLimiter::new(per_second, burst))),
@@ -249,6 +254,57 @@ impl Simulator {
     pub fn tasks(&self) -> Vec<api::Task> {
         let store = lock(&self.app.store);
         store.tasks.values().map(|r| r.task.clone()).collect()
+    }
+
+    /// Pauses at the `n`th request from now (1 = the next one; health checks count too):
+    /// that request is handled as usual, its change applied, but its answer is held; every
+    /// later request waits before it is handled. [`Pause::reached`] says when the `n`th
+    /// request is held; [`Pause::resume`] lets everything go on. A pause already in force is
+    /// lifted first.
+    ///
+    /// This lets a test act at an exact point of a client's run, e.g. kill the client
+    /// between a create and its answer:
+    ///
+    /// ```no_run
+    /// # async fn demo(sim: telemachy::sim::Simulator, mut client: std::process::Child) {
+    /// let pause = sim.pause_after(7);
+    /// // ... start a client against sim.url() ...
+    /// pause.reached().await;
+    /// client.kill().expect("the client can be killed");
+    /// pause.resume().await;
+    /// # }
+    /// ```
+    pub fn pause_after(&self, n: usize) -> Pause {
+        self.set_pause(Pause::new(n, None))
+    }
+
+    /// Like [`pause_after`](Simulator::pause_after), counting only the requests for which
+    /// `counts(method, route template)` holds: the `n`th of those is applied and its answer
+    /// held, and every request after it, counted or not, waits. Requests whose number
+    /// depends on timing (a client's polls) can so be left out, and the point stays the
+    /// same from run to run:
+    ///
+    /// ```no_run
+    /// # fn demo(sim: &telemachy::sim::Simulator) {
+    /// let not_a_poll = |method: &str, route: &str| {
+    ///     !(method == "GET" && route == "/v1/teams/{team_id}/tasks")
+    /// };
+    /// let pause = sim.pause_after_matching(12, not_a_poll);
+    /// # }
+    /// ```
+    pub fn pause_after_matching(
+        &self,
+        n: usize,
+        counts: impl Fn(&str, &str) -> bool + Send + Sync + 'static,
+    ) -> Pause {
+        self.set_pause(Pause::new(n, Some(Box::new(counts))))
+    }
+
+    fn set_pause(&self, (pause, state): (Pause, Arc<pause::PauseState>)) -> Pause {
+        if let Some(previous) = lock(&self.app.pause).replace(state) {
+            previous.release();
+        }
+        pause
     }
 
     /// A snapshot of the request log.

@@ -17,15 +17,15 @@ use axum::routing::{get, post};
 pub(crate) use error::ApiError;
 
 use super::app::SharedApp;
-use super::{auth, faults, log, rate_limit, stall};
+use super::{auth, faults, log, pause, rate_limit, stall};
 
 /// Whether a path is a health check: open without a key and never faulted.
 pub(crate) fn is_health(path: &str) -> bool {
     path == "/health" || path == "/v1/health"
 }
 
-/// Every route, behind (outermost first) the version header, the request log, the read
-/// stall, the rate limit, the key check and fault injection.
+/// Every route, behind (outermost first) the version header, the request log, the pause, the
+/// read stall, the rate limit, the key check and fault injection.
 pub(crate) fn router(app: SharedApp) -> Router {
     Router::new()
         .route("/health", get(health::root_health))
@@ -63,6 +63,7 @@ pub(crate) fn router(app: SharedApp) -> Router {
         .layer(from_fn_with_state(app.clone(), auth::require_key))
         .layer(from_fn_with_state(app.clone(), rate_limit::limit))
         .layer(from_fn_with_state(app.clone(), stall::stall))
+        .layer(from_fn_with_state(app.clone(), pause::hold))
         .layer(from_fn_with_state(app.clone(), log::record))
         .layer(from_fn(api_version))
         .with_state(app)

@@ -1,0 +1,42 @@
+//! Reliability: a workflow survives a faulty server, a killed process and bad input without
+//! duplicating or losing anything, and never shows its secrets.
+//!
+//! - `soak`: `fleet_security` through injected 500s, 429s, dropped answers and latency,
+//!   many times (`TELEMACHY_SOAK_RUNS`, default 50; `TELEMACHY_SOAK_SEED` replays one run).
+//! - `crash`: the `fleet_security` binary killed with SIGKILL at 30 points of a run
+//!   (`TELEMACHY_CRASH_POINTS`), then resumed and torn down.
+//! - `bad_input`: answers spoiled by a proxy in front of the simulator.
+//! - `user_input`: wrong URLs, unreachable and silent servers, a rejected key, `REQUIRE_TLS`.
+//! - `secrets`: the key at `trace` level, task text at `info`.
+//! - `tls`: https with a self-signed certificate, trusted only when named.
+//!
+//! The tests that run a workflow binary need the examples built (`cargo test` builds them;
+//! `cargo test --test reliability` alone does not: `cargo build --examples` first). The
+//! workflow is the `fleet_security` example's own, included from the file it shares with
+//! the example binary, so both have the same keys.
+
+include!("../examples/support/fleet_security.rs");
+
+#[path = "reliability/support.rs"]
+mod support;
+
+#[path = "reliability/soak.rs"]
+mod soak;
+
+#[path = "reliability/crash.rs"]
+mod crash;
+
+#[path = "reliability/proxy.rs"]
+mod proxy;
+
+#[path = "reliability/bad_input.rs"]
+mod bad_input;
+
+#[path = "reliability/user_input.rs"]
+mod user_input;
+
+#[path = "reliability/secrets.rs"]
+mod secrets;
+
+#[path = "reliability/tls.rs"]
+mod tls;
