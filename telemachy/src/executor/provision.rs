@@ -148,6 +148,29 @@ struct Provisioned {
     error: Option<String>,
 }
 
+impl Provisioned {
+    /// Reports that provisioning `resource` failed, as an event and as its outcome.
+    fn failed(
+        options: &RunOptions,
+        kind: ResourceKind,
+        resource: &str,
+        server_id: Option<String>,
+        error: String,
+    ) -> Provisioned {
+        options.emit(Event::ProvisionFailed {
+            kind,
+            resource: resource.to_owned(),
+            error: error.clone(),
+        });
+        Provisioned {
+            server_id,
+            action: ResourceAction::Failed,
+            differs: Vec::new(),
+            error: Some(error),
+        }
+    }
+}
+
 fn collect(
     kind: ResourceKind,
     ends: Vec<JobEnd<Provisioned>>,
@@ -183,17 +206,7 @@ async fn provision_agent(
     options: RunOptions,
 ) -> Provisioned {
     let failed = |server_id: Option<String>, error: String| {
-        options.emit(Event::ProvisionFailed {
-            kind: ResourceKind::Agent,
-            resource: agent.id.clone(),
-            error: error.clone(),
-        });
-        Provisioned {
-            server_id,
-            action: ResourceAction::Failed,
-            differs: Vec::new(),
-            error: Some(error),
-        }
+        Provisioned::failed(&options, ResourceKind::Agent, &agent.id, server_id, error)
     };
 
     let (server_id, online, action, differs) = match existing {
@@ -316,17 +329,7 @@ struct TeamJob {
 
 async fn provision_team(client: Client, team: TeamJob, options: RunOptions) -> Provisioned {
     let failed = |server_id: Option<String>, error: String| {
-        options.emit(Event::ProvisionFailed {
-            kind: ResourceKind::Team,
-            resource: team.id.clone(),
-            error: error.clone(),
-        });
-        Provisioned {
-            server_id,
-            action: ResourceAction::Failed,
-            differs: Vec::new(),
-            error: Some(error),
-        }
+        Provisioned::failed(&options, ResourceKind::Team, &team.id, server_id, error)
     };
     let done = |server_id: Option<String>, action: ResourceAction| Provisioned {
         server_id,
