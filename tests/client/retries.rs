@@ -7,7 +7,10 @@ use telemachy::client::Error;
 use telemachy::{Client, Config};
 use wiremock::ResponseTemplate;
 
-use crate::support::{AGENT_ID, TIMEOUT, api, client, config, json_answer, received, server};
+use crate::support::{
+    AGENT_ID, TIMEOUT, api, client, config, dropped_connection, json_answer, mount_expecting,
+    mount_first, received, server,
+};
 
 fn health_ok() -> ResponseTemplate {
     json_answer(200, json!({"status": "ok"}))
@@ -16,18 +19,14 @@ fn health_ok() -> ResponseTemplate {
 #[tokio::test]
 async fn a_500_is_retried_then_succeeds() {
     let server = server().await;
-    api("GET", "/v1/health")
-        .respond_with(json_answer(500, json!({"error": "internal error"})))
-        .up_to_n_times(1)
-        .expect(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    api("GET", "/v1/health")
-        .respond_with(health_ok())
-        .expect(1)
-        .mount(&server)
-        .await;
+    let failed = json_answer(500, json!({"error": "internal error"}));
+    mount_first(&server, api("GET", "/v1/health").respond_with(failed)).await;
+    mount_expecting(
+        &server,
+        api("GET", "/v1/health").respond_with(health_ok()),
+        1,
+    )
+    .await;
 
     assert_eq!(client(&server).health().await.expect("health").status, "ok");
 }
@@ -35,21 +34,10 @@ async fn a_500_is_retried_then_succeeds() {
 #[tokio::test]
 async fn a_408_is_retried_then_succeeds() {
     let server = server().await;
-    api("GET", "/v1/version")
-        .respond_with(json_answer(408, json!({"error": "request timeout"})))
-        .up_to_n_times(1)
-        .expect(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    api("GET", "/v1/version")
-        .respond_with(json_answer(
-            200,
-            json!({"version": "0.1.0", "name": "Agamemnon"}),
-        ))
-        .expect(1)
-        .mount(&server)
-        .await;
+    let timed_out = json_answer(408, json!({"error": "request timeout"}));
+    mount_first(&server, api("GET", "/v1/version").respond_with(timed_out)).await;
+    let version = json_answer(200, json!({"version": "0.1.0", "name": "Agamemnon"}));
+    mount_expecting(&server, api("GET", "/v1/version").respond_with(version), 1).await;
 
     client(&server).version().await.expect("version");
 }
@@ -57,24 +45,18 @@ async fn a_408_is_retried_then_succeeds() {
 #[tokio::test]
 async fn a_429_waits_as_long_as_retry_after_says() {
     let server = server().await;
-    api("GET", "/v1/health")
-        .respond_with(
-            json_answer(
-                429,
-                json!({"error": "rate limit exceeded", "retry_after_seconds": 1}),
-            )
-            .insert_header("Retry-After", "1"),
-        )
-        .up_to_n_times(1)
-        .expect(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    api("GET", "/v1/health")
-        .respond_with(health_ok())
-        .expect(1)
-        .mount(&server)
-        .await;
+    let limited = json_answer(
+        429,
+        json!({"error": "rate limit exceeded", "retry_after_seconds": 1}),
+    )
+    .insert_header("Retry-After", "1");
+    mount_first(&server, api("GET", "/v1/health").respond_with(limited)).await;
+    mount_expecting(
+        &server,
+        api("GET", "/v1/health").respond_with(health_ok()),
+        1,
+    )
+    .await;
 
     let started = Instant::now();
     client(&server).health().await.expect("health");
@@ -88,18 +70,14 @@ async fn a_429_waits_as_long_as_retry_after_says() {
 #[tokio::test]
 async fn a_timeout_is_retried_then_succeeds() {
     let server = server().await;
-    api("GET", "/v1/health")
-        .respond_with(health_ok().set_delay(TIMEOUT * 3))
-        .up_to_n_times(1)
-        .expect(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    api("GET", "/v1/health")
-        .respond_with(health_ok())
-        .expect(1)
-        .mount(&server)
-        .await;
+    let late = health_ok().set_delay(TIMEOUT * 3);
+    mount_first(&server, api("GET", "/v1/health").respond_with(late)).await;
+    mount_expecting(
+        &server,
+        api("GET", "/v1/health").respond_with(health_ok()),
+        1,
+    )
+    .await;
 
     client(&server).health().await.expect("health");
 }
@@ -108,23 +86,13 @@ async fn a_timeout_is_retried_then_succeeds() {
 async fn start_is_retried_after_a_dropped_connection() {
     let server = server().await;
     let route = format!("/v1/agents/{AGENT_ID}/start");
-    api("POST", &route)
-        .respond_with_err(|_: &wiremock::Request| {
-            std::io::Error::new(std::io::ErrorKind::ConnectionReset, "dropped")
-        })
-        .up_to_n_times(1)
-        .expect(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    api("POST", &route)
-        .respond_with(json_answer(
-            200,
-            json!({"id": AGENT_ID, "status": "online"}),
-        ))
-        .expect(1)
-        .mount(&server)
-        .await;
+    mount_first(
+        &server,
+        api("POST", &route).respond_with_err(dropped_connection),
+    )
+    .await;
+    let started = json_answer(200, json!({"id": AGENT_ID, "status": "online"}));
+    mount_expecting(&server, api("POST", &route).respond_with(started), 1).await;
 
     client(&server).start_agent(AGENT_ID).await.expect("start");
 }
@@ -217,18 +185,10 @@ async fn no_retries_when_the_limit_is_zero() {
 async fn a_delete_whose_answer_was_lost_is_done_when_the_retry_finds_nothing() {
     let server = server().await;
     let route = format!("/v1/agents/{AGENT_ID}");
-    api("DELETE", &route)
-        .respond_with(json_answer(200, json!({"deleted": AGENT_ID})).set_delay(TIMEOUT * 3))
-        .up_to_n_times(1)
-        .expect(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    api("DELETE", &route)
-        .respond_with(json_answer(404, json!({"error": "agent not found"})))
-        .expect(1)
-        .mount(&server)
-        .await;
+    let late = json_answer(200, json!({"deleted": AGENT_ID})).set_delay(TIMEOUT * 3);
+    mount_first(&server, api("DELETE", &route).respond_with(late)).await;
+    let gone = json_answer(404, json!({"error": "agent not found"}));
+    mount_expecting(&server, api("DELETE", &route).respond_with(gone), 1).await;
 
     client(&server)
         .delete_agent(AGENT_ID)
@@ -270,11 +230,12 @@ async fn every_attempt_carries_the_key() {
         .with_priority(1)
         .mount(&server)
         .await;
-    api("GET", "/v1/health")
-        .respond_with(health_ok())
-        .expect(1)
-        .mount(&server)
-        .await;
+    mount_expecting(
+        &server,
+        api("GET", "/v1/health").respond_with(health_ok()),
+        1,
+    )
+    .await;
 
     client(&server).health().await.expect("health");
     assert_eq!(received(&server, "GET", "/v1/health").await.len(), 3);

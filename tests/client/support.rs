@@ -56,6 +56,38 @@ pub(crate) fn json_answer(status: u16, body: Value) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_json(body)
 }
 
+/// A `200` answer holding the whole list in one page, as the server sends a list shorter
+/// than the client's page size of 1000.
+pub(crate) fn one_page(items_key: &str, items: Vec<Value>) -> ResponseTemplate {
+    let total = items.len();
+    json_answer(200, page(items_key, items, total, 1000, 0))
+}
+
+/// A connection the server drops without answering (for `respond_with_err`).
+pub(crate) fn dropped_connection(_: &wiremock::Request) -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::ConnectionReset, "connection dropped")
+}
+
+/// Mounts `mock` to answer only the first request on its route, ahead of the route's other
+/// mocks; the test fails unless exactly that one request came.
+pub(crate) async fn mount_first(server: &MockServer, mock: Mock) {
+    mock.up_to_n_times(1)
+        .expect(1)
+        .with_priority(1)
+        .mount(server)
+        .await;
+}
+
+/// Mounts `mock` to answer one request; the test fails unless exactly one came.
+pub(crate) async fn mount_once(server: &MockServer, mock: Mock) {
+    mock.up_to_n_times(1).expect(1).mount(server).await;
+}
+
+/// Mounts `mock`; the test fails unless exactly `times` requests matched it.
+pub(crate) async fn mount_expecting(server: &MockServer, mock: Mock, times: u64) {
+    mock.expect(times).mount(server).await;
+}
+
 // The contract's examples (openapi.yaml), as the server sends them.
 
 pub(crate) const AGENT_ID: &str = "3fa85f64-5717-4562-b3fc-2c963f66afa6";
