@@ -34,6 +34,21 @@ async fn quick_simulator() -> Simulator {
     simulator(SimConfig::default().worker_delay(WORKER_DELAY)).await
 }
 
+/// A quick simulator on which every task with the subject `doomed` fails.
+async fn failing_simulator() -> Simulator {
+    simulator(
+        SimConfig::default()
+            .worker_delay(WORKER_DELAY)
+            .fail_subject("doomed"),
+    )
+    .await
+}
+
+/// A simulator whose tasks take 30 s: longer than any test waits.
+async fn stalled_simulator() -> Simulator {
+    simulator(SimConfig::default().worker_delay(Duration::from_secs(30))).await
+}
+
 fn client(sim: &Simulator) -> Client {
     let config = Config::new(&sim.url())
         .expect("the simulator's URL is valid")
@@ -133,6 +148,11 @@ async fn run(workflow: &Workflow, client: &Client, options: RunOptions) -> execu
     .await
     .expect("the run ends on its own")
     .expect("the run starts")
+}
+
+/// The outcome of task `task` of team `crew` in `report`.
+fn outcome(report: &executor::Report, task: &str) -> Option<TaskOutcome> {
+    report.task("crew", task).map(|task| task.outcome)
 }
 
 /// Runs `run` while watching the simulator's state, and returns its report with every
@@ -509,8 +529,6 @@ async fn a_failed_task_skips_its_dependents_and_a_rerun_retries_it() {
     let failed =
         failing_first_attempt(&sim, &client, "flaky", run(&workflow, &client, options())).await;
     assert_eq!(failed.status, RunStatus::Failed);
-    let outcome =
-        |report: &executor::Report, task: &str| report.task("crew", task).map(|task| task.outcome);
     assert_eq!(outcome(&failed, "t0"), Some(TaskOutcome::Completed));
     assert_eq!(outcome(&failed, "t1"), Some(TaskOutcome::Failed));
     assert_eq!(outcome(&failed, "t2"), Some(TaskOutcome::Skipped));
@@ -574,12 +592,7 @@ async fn a_failed_task_skips_its_dependents_and_a_rerun_retries_it() {
 
 #[tokio::test]
 async fn a_task_that_always_fails_ends_the_run_without_hanging() {
-    let sim = simulator(
-        SimConfig::default()
-            .worker_delay(WORKER_DELAY)
-            .fail_subject("doomed"),
-    )
-    .await;
+    let sim = failing_simulator().await;
     let client = client(&sim);
     let mut workflow = chain("doomed", &["doomed", "after"]);
     // An independent task in the same team still runs to the end.
@@ -588,18 +601,9 @@ async fn a_task_that_always_fails_ends_the_run_without_hanging() {
         .push(Task::new("free", "independent", "worker"));
     let report = run(&workflow, &client, options()).await;
     assert_eq!(report.status, RunStatus::Failed);
-    assert_eq!(
-        report.task("crew", "t0").map(|t| t.outcome),
-        Some(TaskOutcome::Failed)
-    );
-    assert_eq!(
-        report.task("crew", "t1").map(|t| t.outcome),
-        Some(TaskOutcome::Skipped)
-    );
-    assert_eq!(
-        report.task("crew", "free").map(|t| t.outcome),
-        Some(TaskOutcome::Completed)
-    );
+    assert_eq!(outcome(&report, "t0"), Some(TaskOutcome::Failed));
+    assert_eq!(outcome(&report, "t1"), Some(TaskOutcome::Skipped));
+    assert_eq!(outcome(&report, "free"), Some(TaskOutcome::Completed));
     sim.shutdown().await;
 }
 
@@ -693,7 +697,7 @@ async fn dependencies_across_teams_are_submitted_in_order() {
 
 #[tokio::test]
 async fn the_workflow_timeout_stops_the_run() {
-    let sim = simulator(SimConfig::default().worker_delay(Duration::from_secs(30))).await;
+    let sim = stalled_simulator().await;
     let client = client(&sim);
     let mut workflow = chain("slow", &["forever", "never"]);
     workflow.timeout = Some(Duration::from_millis(300));
@@ -705,14 +709,8 @@ async fn the_workflow_timeout_stops_the_run() {
         "{:?}",
         started.elapsed()
     );
-    assert_eq!(
-        report.task("crew", "t0").map(|t| t.outcome),
-        Some(TaskOutcome::Unfinished)
-    );
-    assert_eq!(
-        report.task("crew", "t1").map(|t| t.outcome),
-        Some(TaskOutcome::NotSubmitted)
-    );
+    assert_eq!(outcome(&report, "t0"), Some(TaskOutcome::Unfinished));
+    assert_eq!(outcome(&report, "t1"), Some(TaskOutcome::NotSubmitted));
     assert!(
         report.teardown.applied,
         "a timed-out run is a failure for on_failure"
@@ -724,7 +722,7 @@ async fn the_workflow_timeout_stops_the_run() {
 
 #[tokio::test]
 async fn cancellation_stops_the_run_within_a_second_and_tears_down() {
-    let sim = simulator(SimConfig::default().worker_delay(Duration::from_secs(30))).await;
+    let sim = stalled_simulator().await;
     let client = client(&sim);
     let workflow = chain("cancelled", &["long", "longer"]);
     let cancellation = Cancellation::new();
@@ -751,10 +749,7 @@ async fn cancellation_stops_the_run_within_a_second_and_tears_down() {
         cancelled_at.elapsed()
     );
     assert_eq!(report.status, RunStatus::Cancelled);
-    assert_eq!(
-        report.task("crew", "t1").map(|t| t.outcome),
-        Some(TaskOutcome::NotSubmitted)
-    );
+    assert_eq!(outcome(&report, "t1"), Some(TaskOutcome::NotSubmitted));
     assert!(report.teardown.applied);
     assert_eq!(report.deleted().count(), 2);
     assert!(sim.agents().is_empty());
@@ -769,12 +764,7 @@ async fn cancellation_stops_the_run_within_a_second_and_tears_down() {
 
 #[tokio::test]
 async fn each_teardown_policy_on_success_and_on_failure() {
-    let sim = simulator(
-        SimConfig::default()
-            .worker_delay(WORKER_DELAY)
-            .fail_subject("doomed"),
-    )
-    .await;
+    let sim = failing_simulator().await;
     let client = client(&sim);
     for (policy, succeed, deletes) in [
         (Teardown::OnCompletion, true, true),

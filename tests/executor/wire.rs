@@ -8,7 +8,7 @@ use telemachy::key::make_key;
 use telemachy::spec::Teardown;
 use telemachy::{Client, Config};
 use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, MockBuilder, MockServer, ResponseTemplate};
 
 use super::{POLL, chain};
 
@@ -50,6 +50,32 @@ struct Teardowns {
     agents: u64,
 }
 
+/// Nothing is torn down.
+const KEEP_ALL: Teardowns = Teardowns {
+    teams: 0,
+    agents: 0,
+};
+/// Only the agent is stopped and deleted.
+const DELETE_AGENT: Teardowns = Teardowns {
+    teams: 0,
+    agents: 1,
+};
+/// The team and the agent are deleted.
+const DELETE_ALL: Teardowns = Teardowns {
+    teams: 1,
+    agents: 1,
+};
+
+/// A mock of `verb` on exactly `route`.
+fn on(verb: &str, route: &str) -> MockBuilder {
+    Mock::given(method(verb)).and(path(route))
+}
+
+/// A JSON answer.
+fn answer(status: u16, body: Value) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_json(body)
+}
+
 /// A server whose only agent exists already with `agent_status`, and whose start answers
 /// `start` (`None`: no start may be sent). Team and task calls happen only when
 /// `provisions` says the run gets past its agents.
@@ -64,92 +90,75 @@ async fn scripted(
         let total = items.len();
         json!({ key: items, "total": total, "limit": 1000, "offset": 0 })
     };
-    Mock::given(method("GET"))
-        .and(path("/v1/agents"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(page("agents", vec![agent(agent_status)])),
-        )
+    on("GET", "/v1/agents")
+        .respond_with(answer(200, page("agents", vec![agent(agent_status)])))
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/v1/teams"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(page("teams", Vec::new())))
+    on("GET", "/v1/teams")
+        .respond_with(answer(200, page("teams", Vec::new())))
         .mount(&server)
         .await;
-    match start {
-        Some(answer) => {
-            Mock::given(method("POST"))
-                .and(path("/v1/agents/a1/start"))
-                .respond_with(answer)
-                .expect(1..)
-                .named("start")
-                .mount(&server)
-                .await;
-        }
-        None => {
-            Mock::given(method("POST"))
-                .and(path("/v1/agents/a1/start"))
-                .respond_with(ResponseTemplate::new(200))
-                .expect(0)
-                .named("start of an online agent")
-                .mount(&server)
-                .await;
-        }
-    }
+    let (start, starts, start_name): (_, wiremock::Times, _) = match start {
+        Some(answer) => (answer, (1..).into(), "start"),
+        None => (
+            ResponseTemplate::new(200),
+            0.into(),
+            "start of an online agent",
+        ),
+    };
+    on("POST", "/v1/agents/a1/start")
+        .respond_with(start)
+        .expect(starts)
+        .named(start_name)
+        .mount(&server)
+        .await;
     let (teams, tasks): (u64, wiremock::Times) = if provisions {
         (1, (1..).into())
     } else {
         (0, 0.into())
     };
-    Mock::given(method("POST"))
-        .and(path("/v1/teams"))
-        .respond_with(ResponseTemplate::new(201).set_body_json(json!({
-            "team": {
-                "id": "t1",
-                "name": make_key(WORKFLOW, "crew"),
-                "agentIds": ["a1"],
-                "createdAt": "2026-01-01T00:00:00Z"
-            }
-        })))
+    on("POST", "/v1/teams")
+        .respond_with(answer(
+            201,
+            json!({
+                "team": {
+                    "id": "t1",
+                    "name": make_key(WORKFLOW, "crew"),
+                    "agentIds": ["a1"],
+                    "createdAt": "2026-01-01T00:00:00Z"
+                }
+            }),
+        ))
         .expect(teams)
         .named("create team")
         .mount(&server)
         .await;
-    Mock::given(method("POST"))
-        .and(path("/v1/teams/t1/tasks"))
-        .respond_with(ResponseTemplate::new(201).set_body_json(json!({ "task": task("pending") })))
+    on("POST", "/v1/teams/t1/tasks")
+        .respond_with(answer(201, json!({ "task": task("pending") })))
         .expect(teams)
         .named("create task")
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/v1/teams/t1/tasks"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(page("tasks", vec![task("completed")])),
-        )
+    on("GET", "/v1/teams/t1/tasks")
+        .respond_with(answer(200, page("tasks", vec![task("completed")])))
         .expect(tasks)
         .named("list tasks")
         .mount(&server)
         .await;
-    Mock::given(method("DELETE"))
-        .and(path("/v1/teams/t1"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "deleted": "t1" })))
+    on("DELETE", "/v1/teams/t1")
+        .respond_with(answer(200, json!({ "deleted": "t1" })))
         .expect(teardowns.teams)
         .named("delete team")
         .mount(&server)
         .await;
-    Mock::given(method("POST"))
-        .and(path("/v1/agents/a1/stop"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({ "id": "a1", "status": "offline" })),
-        )
+    on("POST", "/v1/agents/a1/stop")
+        .respond_with(answer(200, json!({ "id": "a1", "status": "offline" })))
         .expect(teardowns.agents)
         .named("stop agent")
         .mount(&server)
         .await;
-    Mock::given(method("DELETE"))
-        .and(path("/v1/agents/a1"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "deleted": "a1" })))
+    on("DELETE", "/v1/agents/a1")
+        .respond_with(answer(200, json!({ "deleted": "a1" })))
         .expect(teardowns.agents)
         .named("delete agent")
         .mount(&server)
@@ -188,21 +197,12 @@ async fn run(server: &MockServer, teardown: Teardown) -> executor::Report {
 }
 
 fn error(status: u16, message: &str) -> ResponseTemplate {
-    ResponseTemplate::new(status).set_body_json(json!({ "error": message }))
+    answer(status, json!({ "error": message }))
 }
 
 #[tokio::test]
 async fn a_start_answered_409_means_the_agent_runs_already() {
-    let server = scripted(
-        "offline",
-        Some(error(409, "conflict")),
-        true,
-        Teardowns {
-            teams: 0,
-            agents: 0,
-        },
-    )
-    .await;
+    let server = scripted("offline", Some(error(409, "conflict")), true, KEEP_ALL).await;
     let report = run(&server, Teardown::Never).await;
     assert_eq!(report.status, RunStatus::Succeeded, "{:?}", report.errors);
     assert_eq!(report.agents[0].action, ResourceAction::Reused);
@@ -215,10 +215,7 @@ async fn a_start_answered_400_already_running_means_the_same() {
         "offline",
         Some(error(400, "agent is already running")),
         true,
-        Teardowns {
-            teams: 1,
-            agents: 1,
-        },
+        DELETE_ALL,
     )
     .await;
     let report = run(&server, Teardown::OnCompletion).await;
@@ -230,16 +227,7 @@ async fn a_start_answered_400_already_running_means_the_same() {
 
 #[tokio::test]
 async fn an_online_agent_is_not_started_again() {
-    let server = scripted(
-        "online",
-        None,
-        true,
-        Teardowns {
-            teams: 0,
-            agents: 0,
-        },
-    )
-    .await;
+    let server = scripted("online", None, true, KEEP_ALL).await;
     let report = run(&server, Teardown::Never).await;
     assert_eq!(report.status, RunStatus::Succeeded, "{:?}", report.errors);
     server.verify().await;
@@ -251,10 +239,7 @@ async fn a_start_answered_500_fails_the_run_and_teardown_follows_on_failure() {
         "offline",
         Some(error(500, "database is locked")),
         false,
-        Teardowns {
-            teams: 0,
-            agents: 1,
-        },
+        DELETE_AGENT,
     )
     .await;
     let report = run(&server, Teardown::OnFailure).await;
@@ -277,10 +262,7 @@ async fn a_start_answered_500_keeps_everything_under_on_completion() {
         "offline",
         Some(error(500, "database is locked")),
         false,
-        Teardowns {
-            teams: 0,
-            agents: 0,
-        },
+        KEEP_ALL,
     )
     .await;
     let report = run(&server, Teardown::OnCompletion).await;
@@ -295,10 +277,7 @@ async fn a_start_answered_400_for_another_reason_fails_the_run() {
         "offline",
         Some(error(400, "unknown program")),
         false,
-        Teardowns {
-            teams: 0,
-            agents: 0,
-        },
+        KEEP_ALL,
     )
     .await;
     let report = run(&server, Teardown::Never).await;
