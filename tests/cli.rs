@@ -3,75 +3,20 @@
 //! `check` and `--prune` against a simulator this test starts, exit statuses, one-line
 //! errors, and Ctrl-C.
 
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
 use telemachy::api::{self, TaskStatus};
 use telemachy::key::make_key;
 use telemachy::sim::{SimConfig, Simulator};
 use telemachy::{Client, Config};
 
+#[path = "shared/examples.rs"]
+mod examples;
+
+use examples::{Outcome, command};
+
 const FLEET: &str = "fleet-security-analysis";
-
-/// The example binary `name`, which `cargo test` builds next to this test's own directory
-/// (`cargo test --test cli` alone does not: build the examples first).
-fn example(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("the test binary knows where it is");
-    let debug = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("the test binary lives in target/<profile>/deps");
-    let path = debug
-        .join("examples")
-        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        path.is_file(),
-        "{} is missing: run `cargo test` (which builds the examples) or `cargo build --examples`",
-        path.display()
-    );
-    path
-}
-
-/// What a finished command said.
-#[derive(Debug)]
-struct Outcome {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl Outcome {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|error| panic!("stdout is JSON ({error}): {}", self.stdout))
-    }
-}
-
-/// `name args...` with no Agamemnon settings from the environment, and `AGAMEMNON_URL` set
-/// to `url` when given.
-fn command(name: &str, args: &[&str], url: Option<&str>) -> Command {
-    let mut command = Command::new(example(name));
-    command.args(args);
-    for variable in [
-        "AGAMEMNON_URL",
-        "AGAMEMNON_API_KEY",
-        "AGAMEMNON_TIMEOUT",
-        "AGAMEMNON_MAX_RETRIES",
-        "AGAMEMNON_RATE_LIMIT",
-        "AGAMEMNON_RATE_BURST",
-        "AGAMEMNON_CA_FILE",
-        "REQUIRE_TLS",
-        "RUST_LOG",
-    ] {
-        command.env_remove(variable);
-    }
-    if let Some(url) = url {
-        command.env("AGAMEMNON_URL", url);
-    }
-    command
-}
 
 /// Runs `name args...` to the end, off the runtime's threads so that a simulator served
 /// by this test keeps answering.
@@ -81,11 +26,7 @@ async fn invoke(name: &str, args: &[&str], url: Option<&str>) -> Outcome {
         .await
         .expect("the blocking task does not panic")
         .expect("the example binary runs");
-    Outcome {
-        code: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    Outcome::from(output)
 }
 
 async fn simulator(config: SimConfig) -> Simulator {

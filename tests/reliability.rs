@@ -17,6 +17,9 @@
 
 include!("../examples/support/fleet_security.rs");
 
+#[path = "shared/examples.rs"]
+mod examples;
+
 #[path = "reliability/support.rs"]
 mod support;
 

@@ -2,7 +2,6 @@
 //! example binaries as child processes, and the invariants a server must hold afterwards.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -12,6 +11,8 @@ use telemachy::executor::{Event, Plan, RunOptions};
 use telemachy::sim::{SimConfig, Simulator};
 use telemachy::{Client, Config};
 
+use crate::examples;
+pub(crate) use crate::examples::Outcome;
 use crate::fleet_security;
 
 /// The key every simulator of these tests requires, as the real server does.
@@ -45,65 +46,11 @@ pub(crate) fn quick_client(url: &str) -> Client {
     Client::new(quick_config(url)).expect("a plain HTTP client builds")
 }
 
-/// The example binary `name`, which `cargo test` builds next to this test's own directory
-/// (`cargo test --test reliability` alone does not: build the examples first).
-pub(crate) fn example(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("the test binary knows where it is");
-    let profile = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("the test binary lives in target/<profile>/deps");
-    let path = profile
-        .join("examples")
-        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        path.is_file(),
-        "{} is missing: run `cargo test` (which builds the examples) or `cargo build --examples`",
-        path.display()
-    );
-    path
-}
-
-/// `name args...` with none of the client's variables from this process's environment,
-/// `AGAMEMNON_URL` set to `url` when given, and [`KEY`] as `AGAMEMNON_API_KEY`.
+/// `name args...` as [`examples::command`] makes it, with [`KEY`] as `AGAMEMNON_API_KEY`.
 pub(crate) fn command(name: &str, args: &[&str], url: Option<&str>) -> Command {
-    let mut command = Command::new(example(name));
-    command.args(args);
-    for variable in [
-        "AGAMEMNON_URL",
-        "AGAMEMNON_API_KEY",
-        "AGAMEMNON_TIMEOUT",
-        "AGAMEMNON_MAX_RETRIES",
-        "AGAMEMNON_RATE_LIMIT",
-        "AGAMEMNON_RATE_BURST",
-        "AGAMEMNON_CA_FILE",
-        "REQUIRE_TLS",
-        "RUST_LOG",
-    ] {
-        command.env_remove(variable);
-    }
+    let mut command = examples::command(name, args, url);
     command.env("AGAMEMNON_API_KEY", KEY);
-    if let Some(url) = url {
-        command.env("AGAMEMNON_URL", url);
-    }
     command
-}
-
-/// What a finished command said.
-#[derive(Debug)]
-pub(crate) struct Outcome {
-    /// The exit status, `None` when a signal ended it.
-    pub(crate) code: Option<i32>,
-    pub(crate) stdout: String,
-    pub(crate) stderr: String,
-}
-
-impl Outcome {
-    /// Stdout as JSON.
-    pub(crate) fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|error| panic!("stdout is JSON ({error}): {self:?}"))
-    }
 }
 
 /// Runs `command` to the end, off the runtime's threads so that a simulator served by this
@@ -116,11 +63,7 @@ pub(crate) async fn invoke(mut command: Command, limit: Duration) -> Outcome {
         .unwrap_or_else(|_| panic!("the command did not end within {limit:?}"))
         .expect("the blocking task does not panic")
         .expect("the example binary runs");
-    Outcome {
-        code: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    Outcome::from(output)
 }
 
 /// What the server held when the teardown started, once it has.
