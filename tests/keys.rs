@@ -125,42 +125,43 @@ fn ported_examples_keep_the_python_keys() {
     use hello_world_example::hello_world;
 
     assert_eq!(hello_world::NAME, "hello-world-e2e");
-    assert_eq!(
-        hello_world::agents::HELLO_WORKER,
-        python_key(hello_world::NAME, "hello-worker")
-    );
-    assert_eq!(
-        hello_world::teams::HELLO_TEAM,
-        python_key(hello_world::NAME, "hello-team")
-    );
-
     assert_eq!(codebase_audit::NAME, "codebase-audit");
-    assert_eq!(
-        codebase_audit::agents::ARCHITECT,
-        python_key(codebase_audit::NAME, "architect")
-    );
-    assert_eq!(
-        codebase_audit::agents::IMPLEMENTER,
-        python_key(codebase_audit::NAME, "implementer")
-    );
-    assert_eq!(
-        codebase_audit::teams::AUDIT_TEAM,
-        python_key(codebase_audit::NAME, "audit-team")
-    );
-
     assert_eq!(fleet_security::NAME, "fleet-security-analysis");
-    assert_eq!(
-        fleet_security::agents::SCOUT_ALPHA,
-        python_key(fleet_security::NAME, "scout-alpha")
-    );
-    assert_eq!(
-        fleet_security::agents::LEAD_ANALYST,
-        python_key(fleet_security::NAME, "lead-analyst")
-    );
-    assert_eq!(
-        fleet_security::teams::SECURITY_FLEET,
-        python_key(fleet_security::NAME, "security-fleet")
-    );
+    // Each workflow's generated constants, with the resource names of the Python workflow.
+    let keys: [(&str, &[(&str, &str)]); 3] = [
+        (
+            hello_world::NAME,
+            &[
+                (hello_world::agents::HELLO_WORKER, "hello-worker"),
+                (hello_world::teams::HELLO_TEAM, "hello-team"),
+            ],
+        ),
+        (
+            codebase_audit::NAME,
+            &[
+                (codebase_audit::agents::ARCHITECT, "architect"),
+                (codebase_audit::agents::IMPLEMENTER, "implementer"),
+                (codebase_audit::teams::AUDIT_TEAM, "audit-team"),
+            ],
+        ),
+        (
+            fleet_security::NAME,
+            &[
+                (fleet_security::agents::SCOUT_ALPHA, "scout-alpha"),
+                (fleet_security::agents::LEAD_ANALYST, "lead-analyst"),
+                (fleet_security::teams::SECURITY_FLEET, "security-fleet"),
+            ],
+        ),
+    ];
+    for (workflow, constants) in keys {
+        for &(constant, resource) in constants {
+            assert_eq!(
+                constant,
+                python_key(workflow, resource),
+                "{workflow}: {resource}"
+            );
+        }
+    }
 }
 
 #[test]
