@@ -25,7 +25,8 @@ pub(crate) async fn list(
     let store = lock(&app.store);
     Ok(Json(paging.envelope(
         "agents",
-        store.agents.values().map(|r| r.to_json()),
+        store.agents.values(),
+        |r| r.to_json(),
     )))
 }
 

@@ -77,15 +77,19 @@ impl Paging {
     }
 
     /// The list envelope of one page: `{"<key>": [...], "total", "limit", "offset"}`.
-    pub(crate) fn envelope<I>(self, key: &str, items: I) -> Value
-    where
-        I: Iterator<Item = Value>,
-    {
+    ///
+    /// Every item is counted for `total`, but only those on the page are turned into JSON.
+    pub(crate) fn envelope<T>(
+        self,
+        key: &str,
+        items: impl Iterator<Item = T>,
+        to_json: impl Fn(T) -> Value,
+    ) -> Value {
         let mut total = 0u64;
         let mut page = Vec::new();
         for item in items {
             if total >= self.offset && total < self.offset.saturating_add(self.limit) {
-                page.push(item);
+                page.push(to_json(item));
             }
             total += 1;
         }
@@ -151,10 +155,26 @@ mod tests {
             limit: 2,
             offset: 1,
         };
-        let page = paging.envelope("agents", (0..5).map(Value::from));
+        let page = paging.envelope("agents", 0..5, Value::from);
         assert_eq!(
             page,
             json!({"agents": [1, 2], "total": 5, "limit": 2, "offset": 1})
         );
+    }
+
+    #[test]
+    fn envelope_converts_only_the_page() {
+        let paging = Paging {
+            limit: 3,
+            offset: 10,
+        };
+        let converted = std::cell::Cell::new(0);
+        let page = paging.envelope("tasks", 0..1000, |n| {
+            converted.set(converted.get() + 1);
+            Value::from(n)
+        });
+        assert_eq!(page["total"], 1000);
+        assert_eq!(page["tasks"], json!([10, 11, 12]));
+        assert_eq!(converted.get(), 3);
     }
 }

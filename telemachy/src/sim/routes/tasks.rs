@@ -26,7 +26,8 @@ pub(crate) async fn list(
     let store = lock(&app.store);
     Ok(Json(paging.envelope(
         "tasks",
-        store.team_tasks(&team_id).map(|r| r.to_json()),
+        store.team_tasks(&team_id),
+        |r| r.to_json(),
     )))
 }
 
@@ -37,10 +38,9 @@ pub(crate) async fn list_all(
 ) -> Answer {
     let paging = paging(query)?;
     let store = lock(&app.store);
-    Ok(Json(paging.envelope(
-        "tasks",
-        store.tasks.values().map(|r| r.to_json()),
-    )))
+    Ok(Json(
+        paging.envelope("tasks", store.tasks.values(), |r| r.to_json()),
+    ))
 }
 
 /// `POST /v1/teams/{team_id}/tasks`: `201 {"task": {...}}`, always `pending`; the team is

@@ -22,10 +22,9 @@ pub(crate) async fn list(
 ) -> Answer {
     let paging = paging(query)?;
     let store = lock(&app.store);
-    Ok(Json(paging.envelope(
-        "teams",
-        store.teams.values().map(|r| r.to_json()),
-    )))
+    Ok(Json(
+        paging.envelope("teams", store.teams.values(), |r| r.to_json()),
+    ))
 }
 
 /// `POST /v1/teams`: `201 {"team": {...}}`; member ids are not checked.
