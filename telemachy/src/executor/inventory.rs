@@ -192,38 +192,15 @@ fn derives_from(workflow: &str, name: &str) -> bool {
 mod tests {
     use super::*;
     use crate::api;
+    use crate::executor::fixtures;
     use crate::spec::{Agent, Team, Workflow};
 
     fn agent(id: &str, name: &str, tags: &[&str], created_at: &str) -> api::Agent {
-        api::Agent {
-            id: id.to_owned(),
-            name: name.to_owned(),
-            label: String::new(),
-            program: String::new(),
-            working_directory: String::new(),
-            program_args: Vec::new(),
-            task_description: String::new(),
-            tags: tags.iter().map(|tag| (*tag).to_owned()).collect(),
-            owner: String::new(),
-            role: String::new(),
-            host: String::new(),
-            image: None,
-            cpus: None,
-            memory: None,
-            status: api::AgentStatus::Offline,
-            created_at: created_at.to_owned(),
-            updated_at: None,
-        }
+        fixtures::agent(id, name, tags, created_at)
     }
 
     fn team(id: &str, name: &str, members: &[&str]) -> api::Team {
-        api::Team {
-            id: id.to_owned(),
-            name: name.to_owned(),
-            agent_ids: members.iter().map(|member| (*member).to_owned()).collect(),
-            created_at: "2025-01-01T00:00:00Z".to_owned(),
-            updated_at: None,
-        }
+        fixtures::team(id, name, members, "2025-01-01T00:00:00Z")
     }
 
     #[test]

@@ -43,6 +43,8 @@
 mod bounded;
 mod error;
 mod event;
+#[cfg(test)]
+mod fixtures;
 mod inventory;
 mod options;
 mod plan;

@@ -109,37 +109,14 @@ fn index_newest_first<T>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::executor::fixtures;
 
     fn agent(id: &str, name: &str, created_at: &str) -> api::Agent {
-        api::Agent {
-            id: id.to_owned(),
-            name: name.to_owned(),
-            label: String::new(),
-            program: String::new(),
-            working_directory: String::new(),
-            program_args: Vec::new(),
-            task_description: String::new(),
-            tags: Vec::new(),
-            owner: String::new(),
-            role: String::new(),
-            host: String::new(),
-            image: None,
-            cpus: None,
-            memory: None,
-            status: api::AgentStatus::Offline,
-            created_at: created_at.to_owned(),
-            updated_at: None,
-        }
+        fixtures::agent(id, name, &[], created_at)
     }
 
     fn team(id: &str, name: &str, created_at: &str) -> api::Team {
-        api::Team {
-            id: id.to_owned(),
-            name: name.to_owned(),
-            agent_ids: Vec::new(),
-            created_at: created_at.to_owned(),
-            updated_at: None,
-        }
+        fixtures::team(id, name, &[], created_at)
     }
 
     #[test]
