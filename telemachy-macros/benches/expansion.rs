@@ -23,9 +23,6 @@ mod ast;
 mod ctxt;
 #[path = "../src/expand.rs"]
 mod expand;
-#[allow(unreachable_pub)]
-#[path = "../../telemachy/src/key.rs"]
-mod key;
 #[path = "../src/kw.rs"]
 mod kw;
 #[path = "../src/model.rs"]

@@ -15,9 +15,9 @@ use syn::{Ident, LitStr, Visibility};
 
 use crate::ast::Input;
 use crate::ctxt::Ctxt;
-use crate::key::make_key;
 use crate::model::{self, Agent, Runtime, Task, Team, Teardown, Workflow};
 use crate::validate;
+use telemachy_core::key::make_key;
 
 /// The whole macro: parse, read, check, generate.
 pub(crate) fn workflow(input: TokenStream) -> TokenStream {

@@ -10,11 +10,6 @@
 mod ast;
 mod ctxt;
 mod expand;
-// The idempotency keys, shared verbatim with the runtime crate so that the key constants
-// the macro computes equal `telemachy::key::make_key` by construction.
-#[allow(dead_code, unreachable_pub)]
-#[path = "../../telemachy/src/key.rs"]
-mod key;
 mod kw;
 mod model;
 mod suggest;

@@ -14,9 +14,9 @@ use syn::Ident;
 use syn::ext::IdentExt;
 
 use crate::ctxt::Ctxt;
-use crate::key::is_name_char;
 use crate::model::{Agent, Dependency, Runtime, Spanned, Target, Task, Team, Workflow};
 use crate::suggest;
+use telemachy_core::key::is_name_char;
 
 /// How many dependency cycles are spelled out before the rest are only counted.
 const CYCLES_MAX: usize = 16;

@@ -53,10 +53,9 @@ pub mod api;
 pub mod cli;
 pub mod client;
 pub mod executor;
-pub mod key;
 #[cfg(feature = "sim")]
 pub mod sim;
-pub mod spec;
 
 pub use client::{Client, Config};
+pub use telemachy_core::{key, spec};
 pub use telemachy_macros::workflow;

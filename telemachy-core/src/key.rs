@@ -1,8 +1,7 @@
 //! Idempotency keys: the server-side names that let a re-run find what an earlier run made.
 //!
-//! This file is shared, unchanged, by the runtime (`telemachy::key`) and by the `workflow!`
-//! macro, which computes every key constant while it expands. It therefore depends on
-//! nothing but `std` and `sha2`.
+//! The runtime (`telemachy::key`) and the `workflow!` macro, which computes every key
+//! constant while it expands, both use this module, so their keys agree by construction.
 
 use sha2::{Digest, Sha256};
 
@@ -29,7 +28,7 @@ pub const fn is_name_char(c: char) -> bool {
 ///
 /// ```
 /// assert_eq!(
-///     telemachy::key::make_key("codebase-audit", "architect"),
+///     telemachy_core::key::make_key("codebase-audit", "architect"),
 ///     "tlm-239586dd8390f095-architect",
 /// );
 /// ```
