@@ -23,6 +23,8 @@ mod logs;
 mod pacing;
 #[path = "client/pagination.rs"]
 mod pagination;
+#[path = "client/redirects.rs"]
+mod redirects;
 #[path = "client/retries.rs"]
 mod retries;
 #[path = "client/tls.rs"]

@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
-use super::config::Config;
+use super::config::{Config, without_user_info};
 use super::error::{ConfigError, Error};
 use super::pace::Pacer;
 use super::retry::{self, Failure, RetryPolicy};
@@ -499,11 +499,33 @@ impl Transport {
             // Too large or cut off: the status says enough.
             Ok(Capped::TooLarge) | Err(_) => Vec::new(),
         };
-        let (message, body_wait) = self.error_message(call, &body);
+        let (message, body_wait) = if status.is_redirection() {
+            (self.redirect_message(&response), None)
+        } else {
+            self.error_message(call, &body)
+        };
         Err(Attempted {
             error: status_error(call, status, message),
             retry_after: header_wait.or(body_wait),
         })
+    }
+
+    /// What a redirect answer says: redirects are never followed (the client is built with
+    /// `redirect::Policy::none()`), so the key never travels to where one points.
+    fn redirect_message(&self, response: &reqwest::Response) -> String {
+        let location = response
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|value| value.to_str().ok())
+            .map(|location| {
+                let location = location.split(['?', '#']).next().unwrap_or_default();
+                truncate(&self.scrub(&without_user_info(location)), EXCERPT_CHARS)
+            });
+        let target = location.map_or_else(String::new, |location| format!(" to `{location}`"));
+        format!(
+            "a redirect{target}, which the client never follows; set `AGAMEMNON_URL` to the \
+             server's own URL"
+        )
     }
 
     /// The server's `error` text (and `retry_after_seconds`, if any) from an error body, or
@@ -521,8 +543,10 @@ impl Transport {
                 let wait = answer
                     .retry_after_seconds
                     .and_then(|seconds| retry::parse_retry_after(&seconds.to_string()));
+                // Scrubbed before it is cut: a key across the cut would otherwise survive
+                // in part.
                 (
-                    self.scrub(&truncate(&answer.error, 4 * EXCERPT_CHARS)),
+                    truncate(&self.scrub(&answer.error), 4 * EXCERPT_CHARS),
                     wait,
                 )
             }
@@ -580,14 +604,18 @@ impl Transport {
 
     /// A short, single-line start of `body`, without the key; for an answer about tasks,
     /// a note that it is withheld (the excerpt itself goes to the `debug` log).
+    ///
+    /// The key is scrubbed before anything is cut: the window read reaches a key's length
+    /// past the bytes shown, so a key that starts among them is always whole when it is
+    /// replaced.
     fn excerpt(&self, call: &Call, body: &[u8]) -> String {
-        let text = String::from_utf8_lossy(&body[..body.len().min(4 * EXCERPT_CHARS)]);
+        let window = 4 * EXCERPT_CHARS + self.secret.as_deref().map_or(0, str::len);
+        let text = self.scrub(&String::from_utf8_lossy(&body[..body.len().min(window)]));
         let single_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
         let mut excerpt = truncate(&single_line, EXCERPT_CHARS);
-        if body.len() > 4 * EXCERPT_CHARS && !excerpt.ends_with('…') {
+        if body.len() > window && !excerpt.ends_with('…') {
             excerpt.push('…');
         }
-        let excerpt = self.scrub(&excerpt);
         if call.confidential {
             tracing::debug!(path = %call.path, %excerpt, "an answer the client cannot use");
             return WITHHELD.to_owned();
@@ -688,6 +716,56 @@ mod tests {
         assert!(Call::post_empty(&["v1", "tasks", "x", "complete"]).confidential);
         assert!(!Call::get(&["v1", "teams", "tasks"]).confidential);
         assert!(!Call::get(&["v1", "agents"]).confidential);
+    }
+
+    /// A key the server echoes, at every position around every cut (the excerpt's window,
+    /// its 160 characters, the 640 of an `error` field), never shows, not even in part.
+    #[test]
+    fn the_key_is_scrubbed_before_any_cut() {
+        const KEY: &str = "S3CRET-0123456789abcdef0123456789abcdef";
+        let config = Config::new("http://127.0.0.1:1")
+            .expect("a valid URL")
+            .api_key(KEY);
+        let transport = Transport::new(&config).expect("a plain HTTP client builds");
+        let agents = Call::get(&["v1", "agents"]);
+        let leaks = |shown: &str| {
+            KEY.char_indices()
+                .skip(2)
+                .any(|(end, _)| shown.contains(&KEY[..end]))
+        };
+        for before in 0..=(4 * EXCERPT_CHARS + KEY.len() + 2) {
+            let filler = "x".repeat(before);
+            let tail = "y".repeat(700);
+
+            let body = format!("{filler}{KEY}{tail}");
+            let excerpt = transport.excerpt(&agents, body.as_bytes());
+            assert!(!leaks(&excerpt), "key at {before}: {excerpt}");
+
+            let spaced = format!("{}{KEY} {tail}", "x ".repeat(before / 2));
+            let excerpt = transport.excerpt(&agents, spaced.as_bytes());
+            assert!(
+                !leaks(&excerpt),
+                "key after {before} spaced bytes: {excerpt}"
+            );
+
+            let answer = serde_json::json!({ "error": body }).to_string();
+            let (message, _) = transport.error_message(&agents, answer.as_bytes());
+            assert!(!leaks(&message), "key at {before} of `error`: {message}");
+
+            let error = transport
+                .decode::<crate::api::Health>(&agents, body.as_bytes(), "a health object")
+                .expect_err("not JSON");
+            let shown = std::iter::successors(Some(&error as &dyn std::error::Error), |error| {
+                error.source()
+            })
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(": ");
+            assert!(
+                !leaks(&shown),
+                "key at {before} of a contract error: {shown}"
+            );
+        }
     }
 
     #[test]
