@@ -49,12 +49,24 @@
 //! The language (every field, its default, and what is checked) is described in the
 //! README's "Writing a workflow" section.
 
+//! # Cargo features
+//!
+//! - `cli` (default): the command line every workflow binary shares ([`cli`], and the
+//!   `main()` that `workflow!` generates), with clap, indicatif and tracing-subscriber.
+//! - `sim` (default): the in-memory Agamemnon simulator, `telemachy::sim`; with `cli`, also
+//!   the embedded simulator a workflow binary uses when no server is given.
+//!
+//! `default-features = false` builds a lean library: the workflow model, the client and the
+//! executor, with a workflow's `spec()`, `run()` and key constants but no `main()`.
+
 pub mod api;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod client;
 pub mod executor;
 #[cfg(feature = "sim")]
 pub mod sim;
+mod workflow_main;
 
 pub use client::{Client, Config};
 pub use telemachy_core::{key, spec};

@@ -71,8 +71,12 @@ pub use report::{
 };
 pub use snapshot::Snapshot;
 
+// For the command line.
+#[cfg_attr(not(feature = "cli"), allow(unused_imports))]
 pub(crate) use error::chain;
+#[cfg_attr(not(feature = "cli"), allow(unused_imports))]
 pub(crate) use tasks::newest_attempt;
+#[cfg_attr(not(feature = "cli"), allow(unused_imports))]
 pub(crate) use teardown::delete_one;
 pub(crate) use timestamp::format_rfc3339;
 
