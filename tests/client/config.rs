@@ -91,14 +91,59 @@ fn the_burst_defaults_to_the_rate_and_zero_turns_pacing_off() {
 #[test]
 fn bad_values_name_the_variable_and_what_is_accepted() {
     let cases = [
-        ("AGAMEMNON_TIMEOUT", "soon", "seconds greater than 0"),
-        ("AGAMEMNON_TIMEOUT", "0", "seconds greater than 0"),
-        ("AGAMEMNON_TIMEOUT", "-3", "seconds greater than 0"),
-        ("AGAMEMNON_MAX_RETRIES", "-1", "a whole number, 0 or more"),
-        ("AGAMEMNON_MAX_RETRIES", "2.5", "a whole number, 0 or more"),
-        ("AGAMEMNON_RATE_LIMIT", "fast", "requests per second"),
-        ("AGAMEMNON_RATE_LIMIT", "-1", "requests per second"),
-        ("AGAMEMNON_RATE_BURST", "0", "a whole number, 1 or more"),
+        ("AGAMEMNON_TIMEOUT", "soon", "seconds from 0.1 to 3600"),
+        ("AGAMEMNON_TIMEOUT", "0", "seconds from 0.1 to 3600"),
+        ("AGAMEMNON_TIMEOUT", "-3", "seconds from 0.1 to 3600"),
+        ("AGAMEMNON_TIMEOUT", "1e-9", "seconds from 0.1 to 3600"),
+        ("AGAMEMNON_TIMEOUT", "3601", "seconds from 0.1 to 3600"),
+        ("AGAMEMNON_TIMEOUT", "inf", "seconds from 0.1 to 3600"),
+        ("AGAMEMNON_MAX_RETRIES", "-1", "a whole number from 0 to 20"),
+        (
+            "AGAMEMNON_MAX_RETRIES",
+            "2.5",
+            "a whole number from 0 to 20",
+        ),
+        ("AGAMEMNON_MAX_RETRIES", "21", "a whole number from 0 to 20"),
+        (
+            "AGAMEMNON_MAX_RETRIES",
+            "1000000000",
+            "a whole number from 0 to 20",
+        ),
+        (
+            "AGAMEMNON_RATE_LIMIT",
+            "fast",
+            "requests per second from 0.1 to 10000",
+        ),
+        (
+            "AGAMEMNON_RATE_LIMIT",
+            "-1",
+            "requests per second from 0.1 to 10000",
+        ),
+        (
+            "AGAMEMNON_RATE_LIMIT",
+            "0.0001",
+            "requests per second from 0.1 to 10000",
+        ),
+        (
+            "AGAMEMNON_RATE_LIMIT",
+            "1e9",
+            "requests per second from 0.1 to 10000",
+        ),
+        (
+            "AGAMEMNON_RATE_LIMIT",
+            "NaN",
+            "requests per second from 0.1 to 10000",
+        ),
+        (
+            "AGAMEMNON_RATE_BURST",
+            "0",
+            "a whole number from 1 to 10000",
+        ),
+        (
+            "AGAMEMNON_RATE_BURST",
+            "10001",
+            "a whole number from 1 to 10000",
+        ),
         ("REQUIRE_TLS", "maybe", "`1`, `true`"),
     ];
     for (var, value, expected) in cases {

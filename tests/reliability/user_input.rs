@@ -143,3 +143,43 @@ async fn require_tls_with_a_plain_http_url() {
     assert_eq!(sim.requests().total(), 0, "not a single request went out");
     sim.shutdown().await;
 }
+
+/// Every setting has a bounded range: a value outside it is one line and exit status 2,
+/// at once and before any request, against a server, an unreachable one, or the embedded
+/// simulator.
+#[tokio::test]
+async fn settings_out_of_range() {
+    let sim = simulator(SimConfig::default()).await;
+    let unreachable = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+        format!("http://{}", listener.local_addr().expect("bound"))
+    };
+    let variables = [
+        ("AGAMEMNON_RATE_LIMIT", "0.0001"),
+        ("AGAMEMNON_MAX_RETRIES", "1000000000"),
+        ("AGAMEMNON_TIMEOUT", "1e-9"),
+        ("AGAMEMNON_TIMEOUT", "100000"),
+        ("AGAMEMNON_RATE_BURST", "0"),
+    ];
+    for (var, value) in variables {
+        for url in [Some(sim.url()), Some(unreachable.clone()), None] {
+            let mut command = command("fleet_security", &[], url.as_deref());
+            command.env(var, value);
+            let started = Instant::now();
+            let outcome = invoke(command, LIMIT).await;
+            refused(&outcome, &[var, value, "must be"]);
+            assert!(started.elapsed() < Duration::from_secs(5), "{var}={value}");
+        }
+    }
+    for args in [
+        &["--concurrency", "0"][..],
+        &["--concurrency", "100000"],
+        &["--poll-interval", "0"],
+        &["--poll-interval", "1e9"],
+    ] {
+        let outcome = run_with(args, &sim.url(), &[]).await;
+        refused(&outcome, &[args[0]]);
+    }
+    assert_eq!(sim.requests().total(), 0, "nothing was sent");
+    sim.shutdown().await;
+}

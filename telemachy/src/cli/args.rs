@@ -63,14 +63,14 @@ pub(crate) struct RunArgs {
     #[arg(long, value_name = "POLICY")]
     pub(crate) teardown: Option<TeardownArg>,
 
-    /// Seconds between two reads of the tasks' progress [default: 1; 0.1 with the
-    /// embedded simulator].
+    /// Seconds between two reads of the tasks' progress, 0.001 to 3600 [default: 1; 0.1
+    /// with the embedded simulator].
     #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
     pub(crate) poll_interval: Option<Duration>,
 
-    /// How many agents or teams to provision at once.
+    /// How many agents or teams to provision at once (1 to 256).
     #[arg(long, value_name = "N", default_value_t = crate::executor::DEFAULT_CONCURRENCY,
-          value_parser = clap::value_parser!(u16).range(1..).map(usize::from))]
+          value_parser = clap::value_parser!(u16).range(1..=256).map(usize::from))]
     pub(crate) concurrency: usize,
 }
 
@@ -209,6 +209,8 @@ mod tests {
             &["--poll-interval", "soon"],
             &["--poll-interval", "0"],
             &["--concurrency", "0"],
+            &["--concurrency", "257"],
+            &["--poll-interval", "3601"],
             &["--force", "plan"],
             &["launch"],
         ] {

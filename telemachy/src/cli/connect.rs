@@ -37,7 +37,12 @@ impl Server {
             })
             .map_err(config_failure)?,
             (None, Some(_)) => Config::from_env().map_err(config_failure)?,
-            (None, None) => return Server::simulated().await,
+            (None, None) => {
+                // The simulator gets a configuration of its own, but a value out of range
+                // is refused all the same: it would be refused against a real server.
+                Config::from_env().map_err(config_failure)?;
+                return Server::simulated().await;
+            }
         };
         let client = Client::new(config).map_err(config_failure)?;
         preflight(&client).await?;

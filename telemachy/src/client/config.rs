@@ -16,6 +16,19 @@ const DEFAULT_MAX_RETRIES: u32 = 5;
 const DEFAULT_BACKOFF_BASE: Duration = Duration::from_millis(250);
 const DEFAULT_BACKOFF_MAX: Duration = Duration::from_secs(10);
 
+/// The range of `AGAMEMNON_TIMEOUT` and [`Config::timeout`], in seconds: shorter than 0.1 s
+/// no answer arrives, longer than an hour is a hang.
+pub const TIMEOUT_RANGE: std::ops::RangeInclusive<f64> = 0.1..=3600.0;
+/// The range of `AGAMEMNON_MAX_RETRIES` and [`Config::max_retries`]: with the backoff's
+/// 10 s cap, 20 retries give up within about three and a half minutes of waiting.
+pub const MAX_RETRIES_RANGE: std::ops::RangeInclusive<u32> = 0..=20;
+/// The range of `AGAMEMNON_RATE_LIMIT` and [`Config::rate_limit`] when pacing is on, in
+/// requests per second (`0` turns pacing off): slower than one request in ten seconds
+/// looks like a hang.
+pub const RATE_RANGE: std::ops::RangeInclusive<f64> = 0.1..=10_000.0;
+/// The range of `AGAMEMNON_RATE_BURST` and the burst of [`Config::rate_limit`].
+pub const BURST_RANGE: std::ops::RangeInclusive<u32> = 1..=10_000;
+
 /// How to reach Agamemnon and how patient to be with it.
 ///
 /// Build one with [`Config::new`] and the builder methods, or read it from the environment
@@ -80,14 +93,15 @@ impl Config {
     /// |---|---|---|
     /// | `AGAMEMNON_URL` | the server | `http://localhost:8080` |
     /// | `AGAMEMNON_API_KEY` | sent as `Authorization: Bearer <key>` | none |
-    /// | `AGAMEMNON_TIMEOUT` | per-request timeout, seconds | 30 |
-    /// | `AGAMEMNON_MAX_RETRIES` | retries after the first attempt | 5 |
-    /// | `AGAMEMNON_RATE_LIMIT` | client-side pacing, requests per second (0 = off) | off |
-    /// | `AGAMEMNON_RATE_BURST` | requests allowed at once before pacing starts | the rate, rounded up |
+    /// | `AGAMEMNON_TIMEOUT` | per-request timeout, seconds (0.1 to 3600) | 30 |
+    /// | `AGAMEMNON_MAX_RETRIES` | retries after the first attempt (0 to 20) | 5 |
+    /// | `AGAMEMNON_RATE_LIMIT` | client-side pacing, requests per second (0.1 to 10000; 0 = off) | off |
+    /// | `AGAMEMNON_RATE_BURST` | requests allowed at once before pacing starts (1 to 10000) | the rate, rounded up |
     /// | `AGAMEMNON_CA_FILE` | a PEM certificate to trust besides the usual roots | none |
     /// | `REQUIRE_TLS` | `1`/`true`: refuse a plain `http://` URL | off |
     ///
-    /// Empty variables count as unset.
+    /// Empty variables count as unset; a value outside its range is an error that names the
+    /// variable and the range.
     pub fn from_env() -> Result<Config, ConfigError> {
         Config::from_lookup(|var| std::env::var(var).ok())
     }
@@ -108,9 +122,18 @@ impl Config {
             config = config.timeout(seconds);
         }
         if let Some(value) = get("AGAMEMNON_MAX_RETRIES") {
-            let retries = value.trim().parse::<u32>().map_err(|_| {
-                env_error("AGAMEMNON_MAX_RETRIES", &value, "a whole number, 0 or more")
-            })?;
+            let retries = value
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|retries| MAX_RETRIES_RANGE.contains(retries))
+                .ok_or_else(|| {
+                    env_error(
+                        "AGAMEMNON_MAX_RETRIES",
+                        &value,
+                        "a whole number from 0 to 20",
+                    )
+                })?;
             config = config.max_retries(retries);
         }
         let rate = match get("AGAMEMNON_RATE_LIMIT") {
@@ -123,9 +146,13 @@ impl Config {
                     .trim()
                     .parse::<u32>()
                     .ok()
-                    .filter(|burst| *burst > 0)
+                    .filter(|burst| BURST_RANGE.contains(burst))
                     .ok_or_else(|| {
-                        env_error("AGAMEMNON_RATE_BURST", &value, "a whole number, 1 or more")
+                        env_error(
+                            "AGAMEMNON_RATE_BURST",
+                            &value,
+                            "a whole number from 1 to 10000",
+                        )
                     })?,
             ),
             None => None,
@@ -169,15 +196,20 @@ impl Config {
         self
     }
 
-    /// How long one attempt of a request may take, answer body included (default 30 s).
+    /// How long one attempt of a request may take, answer body included (default 30 s;
+    /// kept within [`TIMEOUT_RANGE`]).
     pub fn timeout(mut self, t: Duration) -> Self {
-        self.timeout = t;
+        self.timeout = t.clamp(
+            Duration::from_secs_f64(*TIMEOUT_RANGE.start()),
+            Duration::from_secs_f64(*TIMEOUT_RANGE.end()),
+        );
         self
     }
 
-    /// How many times a failed request is retried when retrying is safe (default 5).
+    /// How many times a failed request is retried when retrying is safe (default 5; at
+    /// most 20, see [`MAX_RETRIES_RANGE`]).
     pub fn max_retries(mut self, n: u32) -> Self {
-        self.max_retries = n;
+        self.max_retries = n.min(*MAX_RETRIES_RANGE.end());
         self
     }
 
@@ -191,11 +223,12 @@ impl Config {
 
     /// Paces requests to at most `per_second` on average, allowing `burst` at once; all
     /// clones of a [`Client`](super::Client) share one budget. `per_second <= 0` turns
-    /// pacing off; a `burst` of 0 counts as 1.
+    /// pacing off; otherwise it is kept within [`RATE_RANGE`] and `burst` within
+    /// [`BURST_RANGE`].
     pub fn rate_limit(mut self, per_second: f64, burst: u32) -> Self {
-        self.rate = (per_second.is_finite() && per_second > 0.0).then_some(Rate {
-            per_second,
-            burst: burst.max(1),
+        self.rate = (per_second.is_finite() && per_second > 0.0).then(|| Rate {
+            per_second: per_second.clamp(*RATE_RANGE.start(), *RATE_RANGE.end()),
+            burst: burst.clamp(*BURST_RANGE.start(), *BURST_RANGE.end()),
         });
         self
     }
@@ -276,13 +309,13 @@ fn parse_seconds(var: &'static str, value: &str) -> Result<Duration, ConfigError
         .trim()
         .parse::<f64>()
         .ok()
-        .filter(|seconds| seconds.is_finite() && *seconds > 0.0)
+        .filter(|seconds| TIMEOUT_RANGE.contains(seconds))
         .and_then(|seconds| Duration::try_from_secs_f64(seconds).ok())
         .ok_or_else(|| {
             env_error(
                 var,
                 value,
-                "a number of seconds greater than 0, e.g. `30` or `2.5`",
+                "a number of seconds from 0.1 to 3600, e.g. `30` or `2.5`",
             )
         })
 }
@@ -292,19 +325,19 @@ fn parse_rate(value: &str) -> Result<f64, ConfigError> {
         .trim()
         .parse::<f64>()
         .ok()
-        .filter(|rate| rate.is_finite() && *rate >= 0.0)
+        .filter(|rate| *rate == 0.0 || RATE_RANGE.contains(rate))
         .ok_or_else(|| {
             env_error(
                 "AGAMEMNON_RATE_LIMIT",
                 value,
-                "a number of requests per second, 0 or more (0 turns pacing off)",
+                "a number of requests per second from 0.1 to 10000, or 0 (pacing off)",
             )
         })
 }
 
 fn default_burst(rate: f64) -> u32 {
-    // A finite positive rate; `as` saturates for absurdly large ones.
-    (rate.ceil() as u32).max(1)
+    // A rate within `RATE_RANGE`, so the burst is within `BURST_RANGE`.
+    (rate.ceil() as u32).clamp(*BURST_RANGE.start(), *BURST_RANGE.end())
 }
 
 fn parse_flag(var: &'static str, value: &str) -> Result<bool, ConfigError> {

@@ -63,7 +63,7 @@ mod teams;
 use std::fmt;
 use std::sync::Arc;
 
-pub use config::{Config, DEFAULT_URL};
+pub use config::{BURST_RANGE, Config, DEFAULT_URL, MAX_RETRIES_RANGE, RATE_RANGE, TIMEOUT_RANGE};
 pub use error::{ConfigError, Error};
 
 use crate::api;

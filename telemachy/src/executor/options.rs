@@ -79,15 +79,17 @@ impl RunOptions {
         self
     }
 
-    /// How often to list each team's tasks while waiting for them (at least 1 ms).
+    /// How often to list each team's tasks while waiting for them (kept within 1 ms to
+    /// an hour).
     pub fn poll_interval(mut self, interval: Duration) -> Self {
-        self.poll_interval = interval.max(Duration::from_millis(1));
+        self.poll_interval = interval.clamp(Duration::from_millis(1), Duration::from_secs(3600));
         self
     }
 
-    /// How many agents or teams to provision, or tear down, at once (at least 1).
+    /// How many agents or teams to provision, or tear down, at once (kept within 1 to
+    /// 256).
     pub fn concurrency(mut self, bound: usize) -> Self {
-        self.concurrency = bound.max(1);
+        self.concurrency = bound.clamp(1, 256);
         self
     }
 
