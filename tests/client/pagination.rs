@@ -7,7 +7,7 @@ use telemachy::client::Error;
 use wiremock::matchers::query_param;
 use wiremock::{Request, ResponseTemplate};
 
-use crate::support::{agent, api, client, json_answer, page, received, server, task};
+use crate::support::{agent, api, client, config, json_answer, page, received, server, task};
 
 fn agents(ids: &[&str]) -> Vec<serde_json::Value> {
     ids.iter()
@@ -173,4 +173,78 @@ async fn a_server_with_endless_new_pages_is_cut_off() {
     let requests = received(&server, "GET", "/v1/agents").await.len();
     assert_eq!(requests, 1000);
     assert!(started.elapsed() < Duration::from_secs(30));
+}
+
+/// The offset a list request asks for.
+fn offset_of(request: &Request) -> u64 {
+    request
+        .url
+        .query_pairs()
+        .find(|(name, _)| name == "offset")
+        .and_then(|(_, value)| value.parse().ok())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_list_past_the_item_bound_is_an_error() {
+    let server = server().await;
+    // Endless full pages of new agents, each page 1000 of them.
+    let endless = |request: &Request| -> ResponseTemplate {
+        let offset = offset_of(request);
+        let page: Vec<serde_json::Value> = (offset..offset + 1000)
+            .map(|n| agent(&format!("id-{n:08}"), "x", "2026-01-01T00:00:00Z"))
+            .collect();
+        json_answer(200, json!({"agents": page, "limit": 1000}))
+    };
+    api("GET", "/v1/agents")
+        .respond_with(endless)
+        .mount(&server)
+        .await;
+
+    let error = client(&server).list_agents().await.expect_err("too many");
+    assert!(
+        matches!(&error, Error::ListTooLarge { limit, .. } if limit == "100000 items"),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("/v1/agents"), "{error}");
+    let pages = received(&server, "GET", "/v1/agents").await.len();
+    assert_eq!(
+        pages,
+        telemachy::client::MAX_LIST_ITEMS / 1000 + 1,
+        "it stops at the first page past the bound"
+    );
+}
+
+#[tokio::test]
+async fn a_list_past_the_byte_bound_is_an_error() {
+    let server = server().await;
+    // Endless pages of 1000 new agents with 7 KB labels: about 7 MB each.
+    let label = "l".repeat(7 * 1024);
+    let endless = move |request: &Request| -> ResponseTemplate {
+        let offset = offset_of(request);
+        let page: Vec<serde_json::Value> = (offset..offset + 1000)
+            .map(|n| {
+                let mut agent = agent(&format!("id-{n:08}"), "x", "2026-01-01T00:00:00Z");
+                agent["label"] = json!(label);
+                agent
+            })
+            .collect();
+        json_answer(200, json!({"agents": page, "limit": 1000}))
+    };
+    api("GET", "/v1/agents")
+        .respond_with(endless)
+        .mount(&server)
+        .await;
+
+    // Building 7 MB answers takes a mock server longer than the usual test timeout.
+    let client = telemachy::Client::new(config(&server).timeout(Duration::from_secs(30)))
+        .expect("the test configuration is valid");
+    let error = client.list_agents().await.expect_err("too large");
+    assert!(
+        matches!(&error, Error::ListTooLarge { limit, .. } if limit.ends_with(" bytes")),
+        "{error:?}"
+    );
+    // 64 MiB in 7 MB pages: the tenth page passes the bound, and no page is asked after it.
+    let pages = received(&server, "GET", "/v1/agents").await.len();
+    assert_eq!(pages, 10);
 }

@@ -112,6 +112,19 @@ pub enum Error {
         /// What went wrong.
         reason: String,
     },
+    /// A list holds more than the client reads into memory (see
+    /// [`MAX_LIST_ITEMS`](crate::client::MAX_LIST_ITEMS) and
+    /// [`MAX_LIST_BYTES`](crate::client::MAX_LIST_BYTES)).
+    #[error(
+        "`GET {path}` holds more than {limit} across its pages; refusing to read further \
+         (is `AGAMEMNON_URL` the right server? remove what is no longer needed)"
+    )]
+    ListTooLarge {
+        /// The list's path.
+        path: String,
+        /// The bound it passed, e.g. `100000 items`.
+        limit: String,
+    },
     /// A request body could not be encoded as JSON.
     #[error("cannot encode the body of `{method} {path}` as JSON")]
     Encode {

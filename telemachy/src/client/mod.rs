@@ -38,8 +38,10 @@
 //!   create answered with a success status but a body it cannot use (malformed, wrongly
 //!   shaped, too large) did create something: that is looked up and adopted the same way,
 //!   so the caller learns its id.
-//! - **Lists are complete.** Every list reads all pages (`limit=1000`, `offset`), skipping
-//!   ids it has already seen, and stops on a server whose pages never end.
+//! - **Lists are complete, and bounded.** Every list reads all pages (`limit=1000`,
+//!   `offset`), skipping ids it has already seen, and stops on a server whose pages never
+//!   end; past [`MAX_LIST_ITEMS`] items or [`MAX_LIST_BYTES`] bytes it stops with
+//!   [`Error::ListTooLarge`].
 //! - **Pacing.** [`Config::rate_limit`] keeps a large workflow under the server's rate
 //!   limit instead of bouncing off it; all clones of a client share one budget.
 //! - **Hazards of the real server.** A `POST` without a payload (`start`, `stop`) still
@@ -65,6 +67,7 @@ use std::sync::Arc;
 
 pub use config::{BURST_RANGE, Config, DEFAULT_URL, MAX_RETRIES_RANGE, RATE_RANGE, TIMEOUT_RANGE};
 pub use error::{ConfigError, Error};
+pub use pages::{MAX_LIST_BYTES, MAX_LIST_ITEMS};
 
 use crate::api;
 use http::{Call, Transport};

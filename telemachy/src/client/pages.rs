@@ -12,6 +12,10 @@ use crate::api;
 pub(crate) const PAGE_LIMIT: u64 = 1000;
 /// The most pages read for one list (a million items at full pages).
 pub(crate) const MAX_PAGES: usize = 1000;
+/// The most items one list may hold, across all its pages.
+pub const MAX_LIST_ITEMS: usize = 100_000;
+/// The most bytes of answers one list may read, across all its pages.
+pub const MAX_LIST_BYTES: usize = 64 * 1024 * 1024;
 
 /// An item of a list, identified by its server id.
 pub(crate) trait Listed {
@@ -41,7 +45,9 @@ impl Transport {
     /// short page or the server's `total`; an id seen on an earlier page is not repeated.
     ///
     /// Bounded: a server whose pages repeat themselves is read until a page brings nothing
-    /// new (an error when its `total` says more exist), and at most [`MAX_PAGES`] are read.
+    /// new (an error when its `total` says more exist), at most [`MAX_PAGES`] are read, and
+    /// a list past [`MAX_LIST_ITEMS`] items or [`MAX_LIST_BYTES`] bytes of answers is an
+    /// [`Error::ListTooLarge`]: what one list holds in memory has a bound.
     pub(crate) async fn list_all<T: DeserializeOwned + Listed>(
         &self,
         segments: &[&str],
@@ -51,13 +57,19 @@ impl Transport {
         let mut seen = HashSet::new();
         let mut offset: u64 = 0;
         let mut path = String::new();
+        let mut bytes = 0usize;
         for _ in 0..MAX_PAGES {
             let call = Call::get(segments)
                 .query("limit", PAGE_LIMIT)
                 .query("offset", offset);
             path = call.path().to_owned();
             let body = self.execute(&call).await?;
+            bytes = bytes.saturating_add(body.len());
+            if bytes > MAX_LIST_BYTES {
+                return Err(too_large(path, format!("{MAX_LIST_BYTES} bytes")));
+            }
             let page: api::Page<T> = self.decode(&call, &body, expected)?;
+            drop(body);
             let received = page.items.len() as u64;
             let mut fresh = 0usize;
             for item in page.items {
@@ -65,6 +77,9 @@ impl Transport {
                     items.push(item);
                     fresh += 1;
                 }
+            }
+            if items.len() > MAX_LIST_ITEMS {
+                return Err(too_large(path, format!("{MAX_LIST_ITEMS} items")));
             }
             let page_size = page.limit.filter(|limit| *limit > 0).unwrap_or(PAGE_LIMIT);
             tracing::debug!(offset, received, fresh, total = page.total, "list page");
@@ -99,4 +114,8 @@ impl Transport {
             reason: format!("it still returned full pages of new items after {MAX_PAGES} pages"),
         })
     }
+}
+
+fn too_large(path: String, limit: String) -> Error {
+    Error::ListTooLarge { path, limit }
 }
