@@ -2,6 +2,8 @@
 //! across teams, retries after failure, timeouts, cancellation and teardown policies.
 //! `executor/wire.rs` holds the cases where exact requests matter (wiremock).
 
+#[path = "executor/concurrency.rs"]
+mod concurrency;
 #[path = "executor/wire.rs"]
 mod wire;
 

@@ -49,6 +49,8 @@ mod inventory;
 mod options;
 mod plan;
 mod provision;
+mod reads;
+mod ready;
 mod report;
 mod snapshot;
 mod stop;

@@ -1,7 +1,6 @@
 //! When a run must stop early: cancelled, or past the workflow's timeout.
 
 use std::future::Future;
-use std::time::Duration;
 
 use tokio::time::Instant;
 
@@ -53,15 +52,6 @@ impl Stop {
         }
     }
 
-    /// Sleeps for `period`; returns early with the reason if the run must stop.
-    pub(crate) async fn sleep(&self, period: Duration) -> Option<RunStatus> {
-        tokio::select! {
-            biased;
-            reason = self.stopped() => Some(reason),
-            () = tokio::time::sleep(period) => self.reason(),
-        }
-    }
-
     /// Runs `work` unless the run must stop first. Only for work that changes nothing on
     /// the server: abandoning a create could leave a resource nobody recorded.
     pub(crate) async fn interrupt<F: Future>(&self, work: F) -> Result<F::Output, RunStatus> {
@@ -79,21 +69,27 @@ impl Stop {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     #[tokio::test]
     async fn sleeps_until_cancelled() {
         let cancellation = Cancellation::new();
         let stop = Stop::new(cancellation.clone(), None);
         assert_eq!(stop.reason(), None);
-        assert_eq!(stop.sleep(Duration::from_millis(5)).await, None);
+        assert_eq!(
+            stop.interrupt(tokio::time::sleep(Duration::from_millis(5)))
+                .await,
+            Ok(())
+        );
         let canceller = tokio::spawn(async move {
             tokio::time::sleep(Duration::from_millis(20)).await;
             cancellation.cancel();
         });
         let started = std::time::Instant::now();
         assert_eq!(
-            stop.sleep(Duration::from_secs(30)).await,
-            Some(RunStatus::Cancelled)
+            stop.interrupt(tokio::time::sleep(Duration::from_secs(30)))
+                .await,
+            Err(RunStatus::Cancelled)
         );
         assert!(started.elapsed() < Duration::from_secs(5));
         canceller.await.expect("the canceller does not panic");

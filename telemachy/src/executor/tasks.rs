@@ -10,14 +10,20 @@
 //! interval, never one per task.
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use tokio::task::{JoinError, JoinSet};
+use tokio::time::Instant;
 
 use crate::api::{self, TaskStatus};
-use crate::client::Client;
+use crate::client::{self, Client};
+use crate::executor::bounded::{JobEnd, run_bounded};
 use crate::executor::error::chain;
 use crate::executor::event::Event;
 use crate::executor::options::RunOptions;
 use crate::executor::plan::Plan;
+use crate::executor::reads::ReadSchedule;
+use crate::executor::ready::Readiness;
 use crate::executor::report::{RunStatus, TaskOrigin, TaskOutcome, TaskReport};
 use crate::executor::stop::Stop;
 use crate::executor::timestamp::parse_rfc3339;
@@ -98,6 +104,8 @@ pub(crate) fn newest_attempt<'t>(attempts: &[&'t api::Task]) -> Option<&'t api::
 enum Phase {
     /// Not submitted yet; waits for its dependencies.
     Waiting,
+    /// Its create is under way.
+    Submitting,
     /// Submitted or adopted; being watched.
     Active,
     /// Completed during this run.
@@ -122,9 +130,11 @@ struct TaskState {
     origin: Option<TaskOrigin>,
     skipped_because: Option<usize>,
     error: Option<String>,
-    since: Option<Instant>,
+    since: Option<std::time::Instant>,
     elapsed: Option<Duration>,
     missing_polls: u32,
+    /// When it started being watched: reads sent before then cannot know it.
+    watched_since: Option<Instant>,
 }
 
 impl TaskState {
@@ -142,15 +152,8 @@ impl TaskState {
             since: None,
             elapsed: None,
             missing_polls: 0,
+            watched_since: None,
         }
-    }
-
-    fn is_complete(&self) -> bool {
-        matches!(self.phase, Phase::Completed | Phase::AlreadyCompleted)
-    }
-
-    fn did_not_complete(&self) -> bool {
-        matches!(self.phase, Phase::Failed | Phase::Skipped)
     }
 }
 
@@ -173,6 +176,8 @@ pub(crate) async fn run_tasks(
         tasks: (0..plan.tasks.len()).map(|_| TaskState::new()).collect(),
         poll_failures: vec![0; plan.teams.len()],
         errors: Vec::new(),
+        ready: Readiness::new(plan),
+        reads: ReadSchedule::new(plan.teams.len(), options.poll_interval),
     };
     let status = match scheduler.match_existing(stop).await {
         Ok(()) => scheduler.drive(stop).await,
@@ -288,21 +293,52 @@ struct Scheduler<'a> {
     tasks: Vec<TaskState>,
     poll_failures: Vec<u32>,
     errors: Vec<String>,
+    ready: Readiness,
+    reads: ReadSchedule,
+}
+
+/// Creates under way.
+type Creates = JoinSet<Result<api::Task, client::Error>>;
+
+/// What a read under way answers: when it was sent, and the team's tasks.
+type ReadOutput = (Instant, Result<Vec<api::Task>, client::Error>);
+
+/// Reads under way.
+type Reads = JoinSet<ReadOutput>;
+
+/// A finished read, with the id of the job that ran it.
+type ReadAnswer = (tokio::task::Id, ReadOutput);
+
+/// Sleeps until `at`, or forever without one.
+async fn sleep_until(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
 }
 
 impl Scheduler<'_> {
-    /// Reads the tasks of every reused team once and decides about each planned task.
+    /// Reads the tasks of every reused team once (several at once) and decides about each
+    /// planned task.
     async fn match_existing(&mut self, stop: &Stop) -> Result<(), RunStatus> {
-        for (team_index, slot) in self.teams.iter().enumerate() {
-            if !slot.reused || self.plan.teams[team_index].tasks.is_empty() {
-                continue;
-            }
-            let existing = match stop
-                .interrupt(self.client.list_tasks(&slot.server_id))
-                .await?
-            {
-                Ok(existing) => existing,
-                Err(error) => {
+        let reused: Vec<usize> = (0..self.teams.len())
+            .filter(|&team| self.teams[team].reused && !self.plan.teams[team].tasks.is_empty())
+            .collect();
+        let jobs: Vec<_> = reused
+            .iter()
+            .map(|&team| {
+                let client = self.client.clone();
+                let team_id = self.teams[team].server_id.clone();
+                async move { client.list_tasks(&team_id).await }
+            })
+            .collect();
+        let ends = stop
+            .interrupt(run_bounded(jobs, self.options.concurrency, stop))
+            .await?;
+        for (team_index, end) in reused.into_iter().zip(ends) {
+            let existing = match end {
+                JobEnd::Done(Ok(existing)) => existing,
+                JobEnd::Done(Err(error)) => {
                     self.errors.push(format!(
                         "could not read the tasks of team `{}`: {}",
                         self.plan.teams[team_index].id,
@@ -310,113 +346,134 @@ impl Scheduler<'_> {
                     ));
                     return Err(RunStatus::Failed);
                 }
+                JobEnd::NotStarted => return Err(stop.reason().unwrap_or(RunStatus::Cancelled)),
+                JobEnd::Panicked(message) => {
+                    self.errors.push(format!(
+                        "reading the tasks of team `{}` failed: {message}",
+                        self.plan.teams[team_index].id
+                    ));
+                    return Err(RunStatus::Failed);
+                }
             };
-            for &task_index in &self.plan.teams[team_index].tasks {
-                let planned = &self.plan.tasks[task_index];
-                let attempts: Vec<&api::Task> = existing
-                    .iter()
-                    .filter(|task| task.subject == planned.subject)
-                    .collect();
-                let state = &mut self.tasks[task_index];
-                state.earlier_attempts = attempts.iter().map(|task| task.id.clone()).collect();
-                let count = u32::try_from(attempts.len()).unwrap_or(u32::MAX);
-                match decide(&attempts, Some(&self.agent_ids[planned.assignee])) {
-                    Decision::Submit => {}
-                    Decision::Retry => state.retrying = true,
-                    Decision::Adopt(task) => {
-                        self.options.emit(Event::TaskAdopted {
-                            task: planned.reference.clone(),
-                            id: task.id.clone(),
-                            status: task.status.to_string(),
-                        });
-                        state.phase = Phase::Active;
-                        state.origin = Some(TaskOrigin::Adopted);
-                        state.attempt = count;
-                        state.server_id = Some(task.id);
-                        state.status = Some(task.status);
-                        state.since = Some(Instant::now());
-                    }
-                    Decision::Completed(task) => {
-                        self.options.emit(Event::TaskAlreadyCompleted {
-                            task: planned.reference.clone(),
-                            id: task.id.clone(),
-                        });
-                        state.phase = Phase::AlreadyCompleted;
-                        state.origin = Some(TaskOrigin::Existing);
-                        state.attempt = count;
-                        state.server_id = Some(task.id);
-                        state.status = Some(task.status);
-                    }
+            self.match_team(team_index, &existing);
+        }
+        Ok(())
+    }
+
+    /// Decides about each planned task of a reused team, given the tasks it holds.
+    fn match_team(&mut self, team_index: usize, existing: &[api::Task]) {
+        let now = Instant::now();
+        for &task_index in &self.plan.teams[team_index].tasks {
+            let planned = &self.plan.tasks[task_index];
+            let attempts: Vec<&api::Task> = existing
+                .iter()
+                .filter(|task| task.subject == planned.subject)
+                .collect();
+            let state = &mut self.tasks[task_index];
+            state.earlier_attempts = attempts.iter().map(|task| task.id.clone()).collect();
+            let count = u32::try_from(attempts.len()).unwrap_or(u32::MAX);
+            match decide(&attempts, Some(&self.agent_ids[planned.assignee])) {
+                Decision::Submit => {}
+                Decision::Retry => state.retrying = true,
+                Decision::Adopt(task) => {
+                    self.options.emit(Event::TaskAdopted {
+                        task: planned.reference.clone(),
+                        id: task.id.clone(),
+                        status: task.status.to_string(),
+                    });
+                    state.phase = Phase::Active;
+                    state.origin = Some(TaskOrigin::Adopted);
+                    state.attempt = count;
+                    state.server_id = Some(task.id);
+                    state.status = Some(task.status);
+                    state.since = Some(std::time::Instant::now());
+                    state.watched_since = Some(now);
+                    self.reads.watching(team_index, now, false);
+                }
+                Decision::Completed(task) => {
+                    self.options.emit(Event::TaskAlreadyCompleted {
+                        task: planned.reference.clone(),
+                        id: task.id.clone(),
+                    });
+                    state.phase = Phase::AlreadyCompleted;
+                    state.origin = Some(TaskOrigin::Existing);
+                    state.attempt = count;
+                    state.server_id = Some(task.id);
+                    state.status = Some(task.status);
+                    self.ready.completed(task_index);
                 }
             }
         }
-        Ok(())
     }
 
-    /// Submits what is ready, waits a poll interval, reads the teams, until nothing is left
-    /// to watch.
+    /// Submits tasks as they become ready and reads teams as they fall due, at most
+    /// `concurrency` requests at once, until nothing is left to submit or watch. When the
+    /// run must stop, reads under way are dropped but creates under way are waited for, so
+    /// that every task the server made is recorded.
     async fn drive(&mut self, stop: &Stop) -> RunStatus {
-        loop {
+        let mut creates: Creates = JoinSet::new();
+        let mut submitting: HashMap<tokio::task::Id, usize> = HashMap::new();
+        let mut reads: Reads = JoinSet::new();
+        let mut reading: HashMap<tokio::task::Id, usize> = HashMap::new();
+        let status = loop {
             if let Some(reason) = stop.reason() {
-                return reason;
+                break reason;
             }
-            if let Err(reason) = self.submit_ready(stop).await {
-                return reason;
+            let now = Instant::now();
+            let bound = self.options.concurrency;
+            let due: Vec<usize> = self.reads.due(now).collect();
+            for team in due {
+                if creates.len() + reads.len() >= bound {
+                    break;
+                }
+                self.reads.started(team);
+                let client = self.client.clone();
+                let team_id = self.teams[team].server_id.clone();
+                let sent = Instant::now();
+                let handle = reads.spawn(async move { (sent, client.list_tasks(&team_id).await) });
+                reading.insert(handle.id(), team);
             }
-            if !self.tasks.iter().any(|task| task.phase == Phase::Active) {
+            while creates.len() + reads.len() < bound {
+                let Some(index) = self.ready.next() else {
+                    break;
+                };
+                if self.tasks[index].phase != Phase::Waiting {
+                    continue;
+                }
+                let handle = self.submit(index, &mut creates);
+                submitting.insert(handle, index);
+            }
+            if creates.is_empty()
+                && reads.is_empty()
+                && !self.tasks.iter().any(|task| task.phase == Phase::Active)
+            {
                 // Every task is terminal, skipped, or (defensively) still waiting on a
                 // dependency that will never finish: either way, nothing more will happen.
-                return RunStatus::Succeeded;
+                break RunStatus::Succeeded;
             }
-            if let Some(reason) = stop.sleep(self.options.poll_interval).await {
-                return reason;
+            let next_due = self.reads.next_due();
+            tokio::select! {
+                reason = stop.stopped() => break reason,
+                Some(joined) = creates.join_next_with_id(), if !creates.is_empty() => {
+                    self.on_created(joined, &mut submitting);
+                }
+                Some(joined) = reads.join_next_with_id(), if !reads.is_empty() => {
+                    self.on_read(joined, &mut reading);
+                }
+                () = sleep_until(next_due), if next_due.is_some() && creates.len() + reads.len() < bound => {}
             }
-            if let Err(reason) = self.poll(stop).await {
-                return reason;
-            }
+        };
+        reads.abort_all();
+        while let Some(joined) = creates.join_next_with_id().await {
+            self.on_created(joined, &mut submitting);
         }
+        status
     }
 
-    /// In dependency order: skips tasks whose dependency did not complete and submits tasks
-    /// whose dependencies all completed.
-    async fn submit_ready(&mut self, stop: &Stop) -> Result<(), RunStatus> {
-        for &index in &self.plan.order {
-            if self.tasks[index].phase != Phase::Waiting {
-                continue;
-            }
-            let planned = &self.plan.tasks[index];
-            if let Some(&blocker) = planned
-                .after
-                .iter()
-                .find(|&&dependency| self.tasks[dependency].did_not_complete())
-            {
-                self.options.emit(Event::TaskSkipped {
-                    task: planned.reference.clone(),
-                    dependency: self.plan.tasks[blocker].reference.clone(),
-                });
-                let state = &mut self.tasks[index];
-                state.phase = Phase::Skipped;
-                state.skipped_because = Some(blocker);
-                continue;
-            }
-            if !planned
-                .after
-                .iter()
-                .all(|&dependency| self.tasks[dependency].is_complete())
-            {
-                continue;
-            }
-            if let Some(reason) = stop.reason() {
-                return Err(reason);
-            }
-            self.submit(index).await;
-        }
-        Ok(())
-    }
-
-    async fn submit(&mut self, index: usize) {
+    /// Starts the create of a ready task; answers the id of the job that runs it.
+    fn submit(&mut self, index: usize, creates: &mut Creates) -> tokio::task::Id {
         let planned = &self.plan.tasks[index];
-        let team_id = &self.teams[planned.team].server_id;
+        let team_id = self.teams[planned.team].server_id.clone();
         let blocked_by: Vec<String> = planned
             .after
             .iter()
@@ -430,6 +487,7 @@ impl Scheduler<'_> {
             kind: planned.kind.clone(),
         };
         let state = &mut self.tasks[index];
+        state.phase = Phase::Submitting;
         state.attempt = u32::try_from(state.earlier_attempts.len())
             .unwrap_or(u32::MAX)
             .saturating_add(1);
@@ -438,89 +496,136 @@ impl Scheduler<'_> {
         } else {
             TaskOrigin::Submitted
         });
-        state.since = Some(Instant::now());
-        match self
-            .client
-            .create_task(team_id, &new_task, &state.earlier_attempts)
-            .await
-        {
+        state.since = Some(std::time::Instant::now());
+        let client = self.client.clone();
+        let earlier = state.earlier_attempts.clone();
+        creates
+            .spawn(async move { client.create_task(&team_id, &new_task, &earlier).await })
+            .id()
+    }
+
+    /// Records how a create ended.
+    fn on_created(
+        &mut self,
+        joined: Result<(tokio::task::Id, Result<api::Task, client::Error>), JoinError>,
+        submitting: &mut HashMap<tokio::task::Id, usize>,
+    ) {
+        let (id, answer) = match joined {
+            Ok((id, answer)) => (id, answer.map_err(|error| chain(&error))),
+            Err(error) => (error.id(), Err(format!("the submission failed: {error}"))),
+        };
+        let Some(index) = submitting.remove(&id) else {
+            return;
+        };
+        match answer {
             Ok(task) => {
+                let planned = &self.plan.tasks[index];
+                let state = &mut self.tasks[index];
                 self.options.emit(Event::TaskSubmitted {
                     task: planned.reference.clone(),
                     id: task.id.clone(),
                     attempt: state.attempt,
                 });
+                let now = Instant::now();
                 state.phase = Phase::Active;
                 state.server_id = Some(task.id);
                 state.status = Some(task.status.clone());
+                state.watched_since = Some(now);
+                self.reads
+                    .watching(planned.team, now, self.ready.has_dependents(index));
                 // A server could answer with the task already finished.
                 self.observe(index, &task.status);
             }
-            Err(error) => {
-                let error = format!("could not submit it: {}", chain(&error));
-                self.fail(index, error);
-            }
+            Err(error) => self.fail(index, format!("could not submit it: {error}")),
         }
     }
 
-    /// Lists the tasks of every team that has a task being watched: one request per team.
-    async fn poll(&mut self, stop: &Stop) -> Result<(), RunStatus> {
-        for team_index in 0..self.plan.teams.len() {
-            let watched: Vec<usize> = self.plan.teams[team_index]
-                .tasks
-                .iter()
-                .copied()
-                .filter(|&index| self.tasks[index].phase == Phase::Active)
-                .collect();
-            if watched.is_empty() {
-                continue;
-            }
-            let team_id = &self.teams[team_index].server_id;
-            match stop.interrupt(self.client.list_tasks(team_id)).await? {
-                Ok(listed) => {
-                    self.poll_failures[team_index] = 0;
-                    let by_id: HashMap<&str, &api::Task> =
-                        listed.iter().map(|task| (task.id.as_str(), task)).collect();
-                    for index in watched {
-                        let server_id = self.tasks[index].server_id.clone().unwrap_or_default();
-                        match by_id.get(server_id.as_str()) {
-                            Some(task) => {
-                                self.tasks[index].missing_polls = 0;
-                                self.observe(index, &task.status);
-                            }
-                            None => {
-                                let state = &mut self.tasks[index];
-                                state.missing_polls += 1;
-                                if state.missing_polls >= MISSING_POLLS_LIMIT {
-                                    self.fail(
-                                        index,
-                                        "it disappeared from its team's task list".to_owned(),
-                                    );
-                                }
+    /// Records what a read of a team found.
+    fn on_read(
+        &mut self,
+        joined: Result<ReadAnswer, JoinError>,
+        reading: &mut HashMap<tokio::task::Id, usize>,
+    ) {
+        let (id, answer) = match joined {
+            Ok((id, (sent, answer))) => (id, Some((sent, answer))),
+            Err(error) => (error.id(), None),
+        };
+        let Some(team_index) = reading.remove(&id) else {
+            return;
+        };
+        if let Some((sent, answer)) = answer {
+            self.apply_read(team_index, sent, answer);
+        }
+        let watching = self.plan.teams[team_index]
+            .tasks
+            .iter()
+            .any(|&index| self.tasks[index].phase == Phase::Active);
+        self.reads.finished(team_index, Instant::now(), watching);
+    }
+
+    /// Matches a team's listed tasks (or the failure to list them) against its watched
+    /// tasks. Only tasks watched before the read was sent can be missing from it.
+    fn apply_read(
+        &mut self,
+        team_index: usize,
+        sent: Instant,
+        answer: Result<Vec<api::Task>, client::Error>,
+    ) {
+        let watched: Vec<usize> = self.plan.teams[team_index]
+            .tasks
+            .iter()
+            .copied()
+            .filter(|&index| {
+                let state = &self.tasks[index];
+                state.phase == Phase::Active && state.watched_since.is_some_and(|at| at <= sent)
+            })
+            .collect();
+        if watched.is_empty() {
+            return;
+        }
+        match answer {
+            Ok(listed) => {
+                self.poll_failures[team_index] = 0;
+                let by_id: HashMap<&str, &api::Task> =
+                    listed.iter().map(|task| (task.id.as_str(), task)).collect();
+                for index in watched {
+                    let server_id = self.tasks[index].server_id.clone().unwrap_or_default();
+                    match by_id.get(server_id.as_str()) {
+                        Some(task) => {
+                            self.tasks[index].missing_polls = 0;
+                            self.observe(index, &task.status);
+                        }
+                        None => {
+                            let state = &mut self.tasks[index];
+                            state.missing_polls += 1;
+                            if state.missing_polls >= MISSING_POLLS_LIMIT {
+                                self.fail(
+                                    index,
+                                    "it disappeared from its team's task list".to_owned(),
+                                );
                             }
                         }
                     }
                 }
-                Err(error) => {
-                    self.poll_failures[team_index] += 1;
-                    tracing::warn!(
-                        team = %self.plan.teams[team_index].id,
-                        error = %chain(&error),
-                        "could not read a team's tasks; trying again at the next poll"
+            }
+            Err(error) => {
+                self.poll_failures[team_index] += 1;
+                tracing::warn!(
+                    team = %self.plan.teams[team_index].id,
+                    error = %chain(&error),
+                    "could not read a team's tasks; trying again at the next poll"
+                );
+                if self.poll_failures[team_index] >= POLL_FAILURES_LIMIT {
+                    let error = format!(
+                        "could not read its team's tasks {POLL_FAILURES_LIMIT} times in a row: {}",
+                        chain(&error)
                     );
-                    if self.poll_failures[team_index] >= POLL_FAILURES_LIMIT {
-                        let error = format!(
-                            "could not read its team's tasks {POLL_FAILURES_LIMIT} times in a row: {}",
-                            chain(&error)
-                        );
-                        for index in watched {
-                            self.fail(index, error.clone());
-                        }
+                    for index in watched {
+                        self.fail(index, error.clone());
                     }
                 }
             }
         }
-        Ok(())
     }
 
     /// Records the status the server reported for a watched task.
@@ -537,6 +642,7 @@ impl Scheduler<'_> {
                     task: reference.clone(),
                     id,
                 });
+                self.ready.completed(index);
             }
             TaskStatus::Failed => {
                 state.phase = Phase::Failed;
@@ -546,6 +652,7 @@ impl Scheduler<'_> {
                     id: Some(id),
                     error: None,
                 });
+                self.skip_dependents(index);
             }
             TaskStatus::Running if previous.as_ref() != Some(&TaskStatus::Running) => {
                 self.options.emit(Event::TaskRunning {
@@ -567,6 +674,28 @@ impl Scheduler<'_> {
             id: state.server_id.clone(),
             error: Some(error),
         });
+        self.skip_dependents(index);
+    }
+
+    /// Skips every task still waiting that depends, directly or not, on `index`, which did
+    /// not complete.
+    fn skip_dependents(&mut self, index: usize) {
+        let mut blocked = vec![index];
+        while let Some(blocker) = blocked.pop() {
+            for &dependent in self.ready.dependents(blocker) {
+                if self.tasks[dependent].phase != Phase::Waiting {
+                    continue;
+                }
+                self.options.emit(Event::TaskSkipped {
+                    task: self.plan.tasks[dependent].reference.clone(),
+                    dependency: self.plan.tasks[blocker].reference.clone(),
+                });
+                let state = &mut self.tasks[dependent];
+                state.phase = Phase::Skipped;
+                state.skipped_because = Some(blocker);
+                blocked.push(dependent);
+            }
+        }
     }
 
     /// The reports, and the run's status: `stopped` unless it says the tasks ran out, in
@@ -580,7 +709,7 @@ impl Scheduler<'_> {
                 Phase::AlreadyCompleted => TaskOutcome::AlreadyCompleted,
                 Phase::Failed => TaskOutcome::Failed,
                 Phase::Skipped => TaskOutcome::Skipped,
-                Phase::Active => TaskOutcome::Unfinished,
+                Phase::Active | Phase::Submitting => TaskOutcome::Unfinished,
                 Phase::Waiting => TaskOutcome::NotSubmitted,
             };
             let skipped_because = state

@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use super::faults::FaultState;
+use super::gauge::Gauge;
 use super::log::RequestLog;
 use super::pause::PauseState;
 use super::rate_limit::RateLimiter;
@@ -28,6 +29,10 @@ pub(crate) struct App {
     pub(crate) body_stall: Duration,
     /// How the simulated workers behave.
     pub(crate) workers: WorkerSettings,
+    /// Requests being handled.
+    pub(crate) requests: Arc<Gauge>,
+    /// Connections open.
+    pub(crate) connections: Arc<Gauge>,
 }
 
 /// How the simulated workers behave.

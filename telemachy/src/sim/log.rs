@@ -94,7 +94,9 @@ pub(crate) async fn record(State(app): State<SharedApp>, request: Request, next:
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| UNMATCHED.to_owned(), |path| path.as_str().to_owned());
+    let handling = app.requests.enter();
     let response = next.run(request).await;
+    drop(handling);
     let dropped = response.extensions().get::<DropConnection>().is_some();
     let status = (!dropped).then(|| response.status().as_u16());
     lock(&app.log).push(LoggedRequest {

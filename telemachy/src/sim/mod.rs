@@ -51,6 +51,7 @@ mod auth;
 mod clock;
 mod faults;
 mod fields;
+mod gauge;
 mod log;
 mod pause;
 mod rate_limit;
@@ -211,9 +212,16 @@ impl Simulator {
                 delay: config.worker_delay,
                 fail_subjects: config.fail_subjects,
             },
+            requests: Arc::default(),
+            connections: Arc::default(),
         });
         let (stop, stopped) = watch::channel(false);
-        let server = server::spawn(listener, routes::router(app.clone()), stopped.clone());
+        let server = server::spawn(
+            listener,
+            routes::router(app.clone()),
+            app.connections.clone(),
+            stopped.clone(),
+        );
         let workers = workers::spawn(app.clone(), stopped);
         Ok(Simulator {
             addr,
@@ -305,6 +313,21 @@ impl Simulator {
             previous.release();
         }
         pause
+    }
+
+    /// The most requests it has handled at once (health checks included).
+    pub fn peak_requests(&self) -> usize {
+        self.app.requests.peak()
+    }
+
+    /// How many client connections are open now.
+    pub fn open_connections(&self) -> usize {
+        self.app.connections.now()
+    }
+
+    /// The most client connections that have been open at once.
+    pub fn peak_connections(&self) -> usize {
+        self.app.connections.peak()
     }
 
     /// A snapshot of the request log.

@@ -12,6 +12,7 @@
 
 use std::fmt;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -27,6 +28,7 @@ use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
 
 use super::faults::DropConnection;
+use super::gauge::Gauge;
 
 /// How long open connections get to finish their request once the server stops.
 const DRAIN: Duration = Duration::from_secs(1);
@@ -57,29 +59,35 @@ impl std::error::Error for Unanswered {}
 pub(crate) fn spawn(
     listener: TcpListener,
     router: Router,
+    connections: Arc<Gauge>,
     mut stop: watch::Receiver<bool>,
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
-        let mut connections = JoinSet::new();
+        let mut serving = JoinSet::new();
         loop {
             tokio::select! {
                 accepted = listener.accept() => {
                     // A failed accept (e.g. out of file descriptors) concerns one client only.
                     if let Ok((stream, peer)) = accepted {
                         let stop = stop.clone();
-                        connections.spawn(serve_connection(stream, peer, router.clone(), stop));
+                        let open = connections.enter();
+                        let router = router.clone();
+                        serving.spawn(async move {
+                            serve_connection(stream, peer, router, stop).await;
+                            drop(open);
+                        });
                     }
-                    while connections.try_join_next().is_some() {}
+                    while serving.try_join_next().is_some() {}
                 }
                 _ = stop.changed() => break,
             }
         }
         drop(listener);
         let drained = tokio::time::timeout(DRAIN, async {
-            while connections.join_next().await.is_some() {}
+            while serving.join_next().await.is_some() {}
         });
         if drained.await.is_err() {
-            connections.shutdown().await;
+            serving.shutdown().await;
         }
     })
 }
