@@ -68,7 +68,8 @@ pub(crate) struct RunArgs {
     #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
     pub(crate) poll_interval: Option<Duration>,
 
-    /// How many agents or teams to provision at once (1 to 256).
+    /// How many requests to have under way at once: agents or teams provisioned, tasks
+    /// submitted, teams read (1 to 256).
     #[arg(long, value_name = "N", default_value_t = crate::executor::DEFAULT_CONCURRENCY,
           value_parser = clap::value_parser!(u16).range(1..=256).map(usize::from))]
     pub(crate) concurrency: usize,

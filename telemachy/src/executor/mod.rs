@@ -14,12 +14,14 @@
 //!    subject counts. Completed tasks are not run again, tasks under way are watched, and
 //!    failed ones get a new attempt; new tasks are submitted once their dependencies (in any
 //!    team) completed. A task whose dependency failed is skipped.
-//! 5. One list request per team per poll interval until every task is terminal, within the
-//!    workflow's timeout; a [`Cancellation`] stops the run within a poll.
+//! 5. One list request per team per poll interval (sooner after submitting a task that
+//!    others wait for) until every task is terminal, within the workflow's timeout; a
+//!    [`Cancellation`] stops the run within a poll.
 //! 6. Teardown by policy: agents first, then teams (the record of the work done goes last,
 //!    so a run killed during its teardown is resumed without redoing any task).
 //!
-//! Provisioning runs concurrently, at most [`RunOptions::concurrency`] requests at once.
+//! Provisioning, task submissions and reads run concurrently, at most
+//! [`RunOptions::concurrency`] requests at once.
 //!
 //! ```no_run
 //! use telemachy::executor::{self, RunOptions};

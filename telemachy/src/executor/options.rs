@@ -12,7 +12,7 @@ use crate::spec::Teardown;
 /// How often a run asks the server about its tasks when nothing says otherwise.
 pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(1);
 
-/// How many agents or teams a run provisions at once when nothing says otherwise.
+/// How many requests a run has under way at once when nothing says otherwise.
 pub const DEFAULT_CONCURRENCY: usize = 8;
 
 /// A callback that observes a run's events.
@@ -86,8 +86,8 @@ impl RunOptions {
         self
     }
 
-    /// How many agents or teams to provision, or tear down, at once (kept within 1 to
-    /// 256).
+    /// How many requests to have under way at once (kept within 1 to 256): agents or teams
+    /// provisioned or torn down, tasks submitted and teams read, all sharing the bound.
     pub fn concurrency(mut self, bound: usize) -> Self {
         self.concurrency = bound.clamp(1, 256);
         self

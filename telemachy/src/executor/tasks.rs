@@ -7,7 +7,8 @@
 //! dependencies' ids as `blockedBy` and its assignee's agent id; the server enforces
 //! neither, so this is the only place that does. A task whose dependency failed or was
 //! skipped is skipped. Submitted tasks are watched with one list request per team per poll
-//! interval, never one per task.
+//! interval, never one per task. Creates and reads run concurrently, together at most
+//! `concurrency` at once; see `reads` for when each team is read.
 
 use std::collections::HashMap;
 use std::time::Duration;
