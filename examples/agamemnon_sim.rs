@@ -48,6 +48,10 @@ struct Args {
     /// Seed of the fault decisions.
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Serve at most N connections at once; others wait until one closes, and idle ones
+    /// close after 5 s (the real server: 8 threads).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    max_connections: Option<u16>,
     /// Milliseconds a POST/PUT/PATCH without a body length stalls (the real server: 10000).
     #[arg(long, default_value_t = 10_000)]
     body_stall_ms: u64,
@@ -80,6 +84,9 @@ impl Args {
         }
         for subject in &self.fail_subjects {
             config = config.fail_subject(subject.clone());
+        }
+        if let Some(limit) = self.max_connections {
+            config = config.max_connections(usize::from(limit));
         }
         if let Some(per_second) = self.rate_limit {
             config = config.rate_limit(per_second, self.burst);

@@ -4,6 +4,8 @@
 
 #[path = "executor/concurrency.rs"]
 mod concurrency;
+#[path = "executor/connections.rs"]
+mod connections;
 #[path = "executor/wire.rs"]
 mod wire;
 

@@ -19,6 +19,12 @@ use super::retry::{self, Failure, RetryPolicy};
 pub(crate) const MAX_BODY: usize = 8 * 1024 * 1024;
 /// The most of an error answer's body the client reads (the rest is ignored).
 const MAX_ERROR_BODY: usize = 64 * 1024;
+/// The most idle connections the client keeps open to its server: the real server serves 8
+/// connections at once, and a connection beyond them waits for one to close.
+const POOL_IDLE_MAX: usize = 8;
+/// How long an idle connection stays open before the client closes it, freeing its slot on
+/// the server for other clients.
+const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(1);
 /// The most characters of server text an error shows.
 const EXCERPT_CHARS: usize = 160;
 /// What an error shows instead of an excerpt of an answer about tasks.
@@ -160,6 +166,8 @@ impl Transport {
             .user_agent(concat!("telemachy/", env!("CARGO_PKG_VERSION")))
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(config.timeout)
+            .pool_max_idle_per_host(POOL_IDLE_MAX)
+            .pool_idle_timeout(POOL_IDLE_TIMEOUT)
             .https_only(config.require_tls);
         if let Some(path) = &config.ca_file {
             let pem = std::fs::read(path).map_err(|source| ConfigError::CaFile {

@@ -9,6 +9,7 @@ use super::gauge::Gauge;
 use super::log::RequestLog;
 use super::pause::PauseState;
 use super::rate_limit::RateLimiter;
+use super::slots::Slots;
 use super::state::Store;
 
 /// The shared state behind the routes, the middleware and the workers.
@@ -31,8 +32,10 @@ pub(crate) struct App {
     pub(crate) workers: WorkerSettings,
     /// Requests being handled.
     pub(crate) requests: Arc<Gauge>,
-    /// Connections open.
+    /// Connections being served.
     pub(crate) connections: Arc<Gauge>,
+    /// The connection limit.
+    pub(crate) slots: Arc<Slots>,
 }
 
 /// How the simulated workers behave.

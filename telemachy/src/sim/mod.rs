@@ -58,6 +58,7 @@ mod rate_limit;
 mod rng;
 mod routes;
 mod server;
+mod slots;
 mod stall;
 mod state;
 mod workers;
@@ -81,6 +82,7 @@ use crate::api;
 use app::{App, SharedApp, WorkerSettings, lock};
 use faults::FaultState;
 use rate_limit::RateLimiter;
+use slots::Slots;
 
 /// How a [`Simulator`] behaves. The default: an ephemeral port, no key, no rate limit, no
 /// faults, 50 ms worker steps, and the real server's 10 s read stall.
@@ -93,6 +95,7 @@ pub struct SimConfig {
     rate_limit: Option<(f64, u32)>,
     faults: Faults,
     body_stall: Duration,
+    max_connections: Option<usize>,
 }
 
 impl Default for SimConfig {
@@ -105,6 +108,7 @@ impl Default for SimConfig {
             rate_limit: None,
             faults: Faults::default(),
             body_stall: Duration::from_secs(10),
+            max_connections: None,
         }
     }
 }
@@ -119,6 +123,7 @@ impl fmt::Debug for SimConfig {
             .field("rate_limit", &self.rate_limit)
             .field("faults", &self.faults)
             .field("body_stall", &self.body_stall)
+            .field("max_connections", &self.max_connections)
             .finish()
     }
 }
@@ -163,6 +168,14 @@ impl SimConfig {
     /// The faults to inject from the start (see [`Simulator::set_faults`] to change them).
     pub fn faults(mut self, faults: Faults) -> Self {
         self.faults = faults;
+        self
+    }
+
+    /// Serves at most `limit` connections at once, like the real server's fixed pool of 8
+    /// threads: a connection beyond them waits, unread, until another closes, and an idle
+    /// connection is closed after 5 s. Unlimited by default.
+    pub fn max_connections(mut self, limit: usize) -> Self {
+        self.max_connections = Some(limit.max(1));
         self
     }
 
@@ -214,11 +227,13 @@ impl Simulator {
             },
             requests: Arc::default(),
             connections: Arc::default(),
+            slots: Arc::new(Slots::new(config.max_connections)),
         });
         let (stop, stopped) = watch::channel(false);
         let server = server::spawn(
             listener,
             routes::router(app.clone()),
+            app.slots.clone(),
             app.connections.clone(),
             stopped.clone(),
         );
@@ -320,14 +335,21 @@ impl Simulator {
         self.app.requests.peak()
     }
 
-    /// How many client connections are open now.
+    /// How many client connections are being served now.
     pub fn open_connections(&self) -> usize {
         self.app.connections.now()
     }
 
-    /// The most client connections that have been open at once.
+    /// The most client connections that have been served at once.
     pub fn peak_connections(&self) -> usize {
         self.app.connections.peak()
+    }
+
+    /// With [`SimConfig::max_connections`]: how many connections found every slot taken,
+    /// and the longest any of them waited for one.
+    pub fn connection_waits(&self) -> (usize, Duration) {
+        let waits = self.app.slots.waits();
+        (waits.count, waits.longest)
     }
 
     /// A snapshot of the request log.

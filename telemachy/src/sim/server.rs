@@ -21,7 +21,7 @@ use axum::response::Response;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::Service;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -29,6 +29,7 @@ use tokio::task::{JoinHandle, JoinSet};
 
 use super::faults::DropConnection;
 use super::gauge::Gauge;
+use super::slots::{IDLE_CLOSE, Slots};
 
 /// How long open connections get to finish their request once the server stops.
 const DRAIN: Duration = Duration::from_secs(1);
@@ -54,11 +55,12 @@ impl fmt::Display for Unanswered {
 
 impl std::error::Error for Unanswered {}
 
-/// Serves `router` on `listener` until `stop` changes (or its sender goes away), then lets
+/// Serves `router` on `listener`, each connection once it has one of the `slots`, until `stop` changes (or its sender goes away), then lets
 /// open connections finish their request for a moment and closes them.
 pub(crate) fn spawn(
     listener: TcpListener,
     router: Router,
+    slots: Arc<Slots>,
     connections: Arc<Gauge>,
     mut stop: watch::Receiver<bool>,
 ) -> JoinHandle<()> {
@@ -69,12 +71,19 @@ pub(crate) fn spawn(
                 accepted = listener.accept() => {
                     // A failed accept (e.g. out of file descriptors) concerns one client only.
                     if let Ok((stream, peer)) = accepted {
-                        let stop = stop.clone();
-                        let open = connections.enter();
+                        let mut stop = stop.clone();
                         let router = router.clone();
+                        let slots = Arc::clone(&slots);
+                        let connections = Arc::clone(&connections);
                         serving.spawn(async move {
-                            serve_connection(stream, peer, router, stop).await;
+                            let slot = tokio::select! {
+                                slot = slots.take() => slot,
+                                _ = stop.changed() => return,
+                            };
+                            let open = connections.enter();
+                            serve_connection(stream, peer, router, slots.limited(), stop).await;
                             drop(open);
+                            drop(slot);
                         });
                     }
                     while serving.try_join_next().is_some() {}
@@ -97,6 +106,7 @@ async fn serve_connection(
     stream: tokio::net::TcpStream,
     peer: SocketAddr,
     router: Router,
+    close_idle: bool,
     mut stop: watch::Receiver<bool>,
 ) {
     let inner = TowerToHyperService::new(router);
@@ -117,7 +127,14 @@ async fn serve_connection(
             }
         }
     });
-    let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+    let mut builder = http1::Builder::new();
+    if close_idle {
+        // Waiting for the next request's head is where an idle connection sits.
+        builder
+            .timer(TokioTimer::new())
+            .header_read_timeout(IDLE_CLOSE);
+    }
+    let connection = builder.serve_connection(TokioIo::new(stream), service);
     tokio::pin!(connection);
     tokio::select! {
         // An error here is a client going away or a dropped response: nothing to report.
