@@ -6,6 +6,8 @@
 //! - `crash`: the `fleet_security` binary killed with SIGKILL at 30 points of a run
 //!   (`TELEMACHY_CRASH_POINTS`), then resumed and torn down.
 //! - `bad_input`: answers spoiled by a proxy in front of the simulator.
+//! - `adoption`: a create with a lost answer adopts only what it made (`--force`, an older
+//!   duplicate).
 //! - `user_input`: wrong URLs, unreachable and silent servers, a rejected key, `REQUIRE_TLS`.
 //! - `secrets`: the key at `trace` level, task text at `info`.
 //! - `tls`: https with a self-signed certificate, trusted only when named.
@@ -34,6 +36,9 @@ mod proxy;
 
 #[path = "reliability/bad_input.rs"]
 mod bad_input;
+
+#[path = "reliability/adoption.rs"]
+mod adoption;
 
 #[path = "reliability/user_input.rs"]
 mod user_input;

@@ -66,6 +66,7 @@ pub mod client;
 pub mod executor;
 #[cfg(feature = "sim")]
 pub mod sim;
+mod timestamp;
 mod workflow_main;
 
 pub use client::{Client, Config};

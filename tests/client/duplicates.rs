@@ -39,25 +39,54 @@ async fn posts(server: &MockServer, route: &str) -> usize {
 }
 
 #[tokio::test]
-async fn an_agent_created_behind_a_500_is_adopted_oldest_first() {
+async fn an_agent_created_behind_a_500_is_adopted_newest_first_by_parsed_time() {
     let server = server().await;
     let failed = json_answer(500, json!({"error": "internal error"}));
     mount_once(&server, api("POST", "/v1/agents").respond_with(failed)).await;
-    // Listed by id, not by age: the older of two same-named agents comes second.
+    // Listed by id, not by age. As text `…:05Z` sorts after `…:05.500Z`; parsed, it is
+    // half a second older.
     let listed = one_page(
         "agents",
         vec![
-            agent("a-newer", NAME, "2026-01-01T00:00:02Z"),
-            agent("b-other", "tlm-ffff-other", "2026-01-01T00:00:00Z"),
-            agent("c-older", NAME, "2026-01-01T00:00:01Z"),
+            agent("a-older", NAME, "2026-01-01T00:00:05Z"),
+            agent("b-other", "tlm-ffff-other", "2026-01-01T00:00:09Z"),
+            agent("c-newer", NAME, "2026-01-01T00:00:05.500Z"),
         ],
     );
     let lookup = api("GET", "/v1/agents").and(query_param("limit", "1000"));
     mount_expecting(&server, lookup.respond_with(listed), 1).await;
 
     let adopted = create_local_agent(&server).await.expect("adopted");
-    assert_eq!(adopted.id, "c-older");
+    assert_eq!(adopted.id, "c-newer");
     assert_eq!(posts(&server, "/v1/agents").await, 1);
+}
+
+#[tokio::test]
+async fn a_lost_create_never_adopts_an_agent_that_was_there_before() {
+    let server = server().await;
+    let failed = json_answer(500, json!({"error": "internal error"}));
+    mount_first(&server, api("POST", "/v1/agents").respond_with(failed)).await;
+    let created = json_answer(201, agent_created("z-new"));
+    mount_once(&server, api("POST", "/v1/agents").respond_with(created)).await;
+    // Only agents the caller knew before hold the name, one of them stamped later than
+    // anything the lost attempt could have made: neither is adopted, the create is sent
+    // again.
+    let listed = one_page(
+        "agents",
+        vec![
+            agent("p-before", NAME, "2026-01-01T00:00:01Z"),
+            agent("q-before", NAME, "2030-01-01T00:00:00Z"),
+        ],
+    );
+    mount_expecting(&server, api("GET", "/v1/agents").respond_with(listed), 1).await;
+
+    let preexisting = ["p-before".to_owned(), "q-before".to_owned()];
+    let created = client(&server)
+        .create_agent_excluding(&local_agent(), &preexisting)
+        .await
+        .expect("created");
+    assert_eq!(created.id, "z-new");
+    assert_eq!(posts(&server, "/v1/agents").await, 2);
 }
 
 #[tokio::test]

@@ -175,6 +175,12 @@ async fn a_server_with_endless_new_pages_is_cut_off() {
     assert!(started.elapsed() < Duration::from_secs(30));
 }
 
+/// A client that waits long enough for a mock server building big pages on a busy machine.
+fn patient_client(server: &wiremock::MockServer) -> telemachy::Client {
+    telemachy::Client::new(config(server).timeout(Duration::from_secs(30)))
+        .expect("the test configuration is valid")
+}
+
 /// The offset a list request asks for.
 fn offset_of(request: &Request) -> u64 {
     request
@@ -185,23 +191,32 @@ fn offset_of(request: &Request) -> u64 {
         .unwrap_or_default()
 }
 
+/// An answer to any offset: a full page of 1000 new agents, each like `template` (JSON
+/// with `@id@` where its id goes), so that the list never ends.
+fn endless_pages(template: String) -> impl Fn(&Request) -> ResponseTemplate {
+    move |request: &Request| {
+        let offset = offset_of(request);
+        let items: Vec<String> = (offset..offset + 1000)
+            .map(|n| template.replace("@id@", &format!("id-{n:08}")))
+            .collect();
+        let body = format!(r#"{{"agents":[{}],"limit":1000}}"#, items.join(","));
+        ResponseTemplate::new(200).set_body_raw(body, "application/json")
+    }
+}
+
 #[tokio::test]
 async fn a_list_past_the_item_bound_is_an_error() {
     let server = server().await;
-    // Endless full pages of new agents, each page 1000 of them.
-    let endless = |request: &Request| -> ResponseTemplate {
-        let offset = offset_of(request);
-        let page: Vec<serde_json::Value> = (offset..offset + 1000)
-            .map(|n| agent(&format!("id-{n:08}"), "x", "2026-01-01T00:00:00Z"))
-            .collect();
-        json_answer(200, json!({"agents": page, "limit": 1000}))
-    };
+    let template = agent("@id@", "x", "2026-01-01T00:00:00Z").to_string();
     api("GET", "/v1/agents")
-        .respond_with(endless)
+        .respond_with(endless_pages(template))
         .mount(&server)
         .await;
 
-    let error = client(&server).list_agents().await.expect_err("too many");
+    let error = patient_client(&server)
+        .list_agents()
+        .await
+        .expect_err("too many");
     assert!(
         matches!(&error, Error::ListTooLarge { limit, .. } if limit == "100000 items"),
         "{error:?}"
@@ -218,28 +233,18 @@ async fn a_list_past_the_item_bound_is_an_error() {
 #[tokio::test]
 async fn a_list_past_the_byte_bound_is_an_error() {
     let server = server().await;
-    // Endless pages of 1000 new agents with 7 KB labels: about 7 MB each.
-    let label = "l".repeat(7 * 1024);
-    let endless = move |request: &Request| -> ResponseTemplate {
-        let offset = offset_of(request);
-        let page: Vec<serde_json::Value> = (offset..offset + 1000)
-            .map(|n| {
-                let mut agent = agent(&format!("id-{n:08}"), "x", "2026-01-01T00:00:00Z");
-                agent["label"] = json!(label);
-                agent
-            })
-            .collect();
-        json_answer(200, json!({"agents": page, "limit": 1000}))
-    };
+    // Labels of 7 KB: pages of about 7 MB.
+    let mut template = agent("@id@", "x", "2026-01-01T00:00:00Z");
+    template["label"] = json!("l".repeat(7 * 1024));
     api("GET", "/v1/agents")
-        .respond_with(endless)
+        .respond_with(endless_pages(template.to_string()))
         .mount(&server)
         .await;
 
-    // Building 7 MB answers takes a mock server longer than the usual test timeout.
-    let client = telemachy::Client::new(config(&server).timeout(Duration::from_secs(30)))
-        .expect("the test configuration is valid");
-    let error = client.list_agents().await.expect_err("too large");
+    let error = patient_client(&server)
+        .list_agents()
+        .await
+        .expect_err("too large");
     assert!(
         matches!(&error, Error::ListTooLarge { limit, .. } if limit.ends_with(" bytes")),
         "{error:?}"

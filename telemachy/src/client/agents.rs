@@ -3,6 +3,7 @@
 use reqwest::Method;
 
 use super::Client;
+use super::adopt::newest_made;
 use super::error::Error;
 use super::http::Call;
 use crate::api;
@@ -35,10 +36,24 @@ impl Client {
 
     /// `POST /v1/agents`: creates an agent (a docker one with `host: "docker"` and its image).
     ///
-    /// Duplicate-safe: when the outcome of an attempt is unknown, the oldest agent with
+    /// Duplicate-safe: when the outcome of an attempt is unknown, the newest agent with
     /// exactly this name (from the full list, not the unpredictable by-name lookup) is
-    /// adopted if there is one, instead of creating another.
+    /// adopted if there is one, instead of creating another. When agents of this name may
+    /// exist already, use [`Client::create_agent_excluding`] with their ids, or one of them
+    /// could be adopted.
     pub async fn create_agent(&self, agent: &api::NewAgent) -> Result<api::Agent, Error> {
+        self.create_agent_excluding(agent, &[]).await
+    }
+
+    /// [`Client::create_agent`] for a name that agents may hold already: `preexisting`
+    /// holds their ids (from a list read before, such as the executor's snapshot), and a
+    /// lookup after an attempt with a lost answer adopts only the newest agent of the name
+    /// that is not one of them: only what this create could have made.
+    pub async fn create_agent_excluding(
+        &self,
+        agent: &api::NewAgent,
+        preexisting: &[String],
+    ) -> Result<api::Agent, Error> {
         let call = Call::with_json(Method::POST, &["v1", "agents"], agent)?;
         self.transport
             .create(
@@ -47,18 +62,24 @@ impl Client {
                     let created: api::AgentCreated = self.transport.decode(&call, body, CREATED)?;
                     Ok(created.agent)
                 },
-                || self.oldest_agent_named(&agent.name),
+                || self.newest_agent_named(&agent.name, preexisting),
             )
             .await
     }
 
-    /// The oldest agent named exactly `name`, from the full list.
-    async fn oldest_agent_named(&self, name: &str) -> Result<Option<api::Agent>, Error> {
+    /// The newest agent named exactly `name` that is not in `preexisting`, from the full list.
+    async fn newest_agent_named(
+        &self,
+        name: &str,
+        preexisting: &[String],
+    ) -> Result<Option<api::Agent>, Error> {
         let agents = self.list_agents().await?;
-        Ok(agents
-            .into_iter()
-            .filter(|agent| agent.name == name)
-            .min_by(|a, b| (&a.created_at, &a.id).cmp(&(&b.created_at, &b.id))))
+        Ok(newest_made(
+            agents,
+            preexisting,
+            |agent| agent.name == name,
+            |agent| (&agent.created_at, &agent.id),
+        ))
     }
 
     /// `POST /v1/agents/{id}/start`. The real server answers `online` also for an agent

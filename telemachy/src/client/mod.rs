@@ -34,7 +34,10 @@
 //!   connection, 5xx) the client first looks for what it may have created (agents and teams
 //!   by exact name, tasks by subject within their team) and adopts it if it is there; after
 //!   a timeout it first gives the server as long again to finish the attempt. A refused
-//!   connection or a 429 means nothing was created, so those are simply sent again. A
+//!   connection or a 429 means nothing was created, so those are simply sent again. Only
+//!   what the lost attempt could have made is adopted: never an id the caller knew before
+//!   (`create_agent_excluding`, `create_team_excluding`, `create_task`'s earlier attempts),
+//!   and of the rest the newest by parsed `createdAt`, then id. A
 //!   create answered with a success status but a body it cannot use (malformed, wrongly
 //!   shaped, too large) did create something: that is looked up and adopted the same way,
 //!   so the caller learns its id.
@@ -52,6 +55,7 @@
 //! output, errors or logs. Requests are traced at `debug` level (method, path, attempt,
 //! status); retries at `info`, since the error that ends them reaches the caller anyway.
 
+mod adopt;
 mod agents;
 mod config;
 mod error;

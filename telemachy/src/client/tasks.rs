@@ -3,6 +3,7 @@
 use reqwest::Method;
 
 use super::Client;
+use super::adopt::newest_made;
 use super::error::Error;
 use super::http::Call;
 use crate::api;
@@ -52,10 +53,12 @@ impl Client {
         earlier_attempts: &[String],
     ) -> Result<Option<api::Task>, Error> {
         let tasks = self.list_tasks(team_id).await?;
-        Ok(tasks
-            .into_iter()
-            .filter(|task| task.subject == subject && !earlier_attempts.contains(&task.id))
-            .max_by(|a, b| a.created_at.cmp(&b.created_at)))
+        Ok(newest_made(
+            tasks,
+            earlier_attempts,
+            |task| task.subject == subject,
+            |task| (&task.created_at, &task.id),
+        ))
     }
 
     /// `GET /v1/teams/{team_id}/tasks/{task_id}`.

@@ -3,6 +3,7 @@
 use reqwest::Method;
 
 use super::Client;
+use super::adopt::newest_made;
 use super::error::Error;
 use super::http::Call;
 use crate::api;
@@ -18,10 +19,35 @@ impl Client {
 
     /// `POST /v1/teams`: creates a team with its members.
     ///
-    /// Duplicate-safe: when the outcome of an attempt is unknown, the oldest team with
-    /// exactly this name in the team list is adopted if there is one.
+    /// Duplicate-safe: when the outcome of an attempt is unknown, the newest team with
+    /// exactly this name in the team list is adopted if there is one. When teams of this
+    /// name may exist already, use [`Client::create_team_excluding`] with their ids.
     pub async fn create_team(&self, team: &api::NewTeam) -> Result<api::Team, Error> {
+        self.create_team_excluding(team, &[]).await
+    }
+
+    /// [`Client::create_team`] for a name that teams may hold already: a lookup after an
+    /// attempt with a lost answer never adopts one of the `preexisting` ids.
+    pub async fn create_team_excluding(
+        &self,
+        team: &api::NewTeam,
+        preexisting: &[String],
+    ) -> Result<api::Team, Error> {
+        self.create_team_adopting(team, |candidate| {
+            candidate.name == team.name && !preexisting.contains(&candidate.id)
+        })
+        .await
+    }
+
+    /// [`Client::create_team`] whose lookup adopts only the newest team that `made_by_it`
+    /// accepts (a lease record, say, that carries the caller's own nonce).
+    pub(crate) async fn create_team_adopting(
+        &self,
+        team: &api::NewTeam,
+        made_by_it: impl Fn(&api::Team) -> bool,
+    ) -> Result<api::Team, Error> {
         let call = Call::with_json(Method::POST, &["v1", "teams"], team)?;
+        let made_by_it = &made_by_it;
         self.transport
             .create(
                 &call,
@@ -29,17 +55,14 @@ impl Client {
                     let created: api::TeamEnvelope = self.transport.decode(&call, body, TEAM)?;
                     Ok(created.team)
                 },
-                || self.oldest_team_named(&team.name),
+                || async move {
+                    let teams = self.list_teams().await?;
+                    Ok(newest_made(teams, &[], made_by_it, |team| {
+                        (&team.created_at, &team.id)
+                    }))
+                },
             )
             .await
-    }
-
-    async fn oldest_team_named(&self, name: &str) -> Result<Option<api::Team>, Error> {
-        let teams = self.list_teams().await?;
-        Ok(teams
-            .into_iter()
-            .filter(|team| team.name == name)
-            .min_by(|a, b| (&a.created_at, &a.id).cmp(&(&b.created_at, &b.id))))
     }
 
     /// `PUT /v1/teams/{id}` with `{"agentIds": [...]}`: replaces the team's members.

@@ -58,7 +58,6 @@ mod snapshot;
 mod stop;
 mod tasks;
 mod teardown;
-mod timestamp;
 
 use std::time::{Instant, SystemTime};
 
@@ -76,13 +75,15 @@ pub use report::{
 pub use snapshot::Snapshot;
 
 // For the command line.
+pub(crate) use crate::timestamp::format_rfc3339;
 #[cfg_attr(not(feature = "cli"), allow(unused_imports))]
 pub(crate) use error::chain;
 #[cfg_attr(not(feature = "cli"), allow(unused_imports))]
 pub(crate) use tasks::newest_attempt;
 #[cfg_attr(not(feature = "cli"), allow(unused_imports))]
 pub(crate) use teardown::delete_one;
-pub(crate) use timestamp::format_rfc3339;
+// The executor's modules name it `crate::executor::timestamp`, where it lived before.
+use crate::timestamp;
 
 use crate::client::Client;
 use crate::spec::Workflow;

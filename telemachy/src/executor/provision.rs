@@ -52,7 +52,17 @@ pub(crate) async fn provision(
             let existing = (!options.force)
                 .then(|| snapshot.agent(&agent.key).cloned())
                 .flatten();
-            provision_agent(client.clone(), agent.clone(), existing, options.clone())
+            let preexisting = snapshot
+                .agents_named(&agent.key)
+                .map(|agent| agent.id.clone())
+                .collect();
+            provision_agent(
+                client.clone(),
+                agent.clone(),
+                existing,
+                preexisting,
+                options.clone(),
+            )
         })
         .collect();
     let ends = run_bounded(jobs, options.concurrency, stop).await;
@@ -94,6 +104,10 @@ pub(crate) async fn provision(
                     key: team.key.clone(),
                     members,
                     existing,
+                    preexisting: snapshot
+                        .teams_named(&team.key)
+                        .map(|team| team.id.clone())
+                        .collect(),
                 },
                 options.clone(),
             )
@@ -203,6 +217,7 @@ async fn provision_agent(
     client: Client,
     agent: PlannedAgent,
     existing: Option<api::Agent>,
+    preexisting: Vec<String>,
     options: RunOptions,
 ) -> Provisioned {
     let failed = |server_id: Option<String>, error: String| {
@@ -224,7 +239,12 @@ async fn provision_agent(
             (Some(existing.id), online, ResourceAction::Reused, differs)
         }
         None if options.dry_run => (None, false, ResourceAction::Created, Vec::new()),
-        None => match client.create_agent(&agent.definition).await {
+        // What the snapshot holds under the key (under `--force`, say) is never adopted for
+        // what this create made.
+        None => match client
+            .create_agent_excluding(&agent.definition, &preexisting)
+            .await
+        {
             Ok(created) => {
                 options.emit(Event::AgentCreated {
                     agent: agent.id.clone(),
@@ -325,6 +345,8 @@ struct TeamJob {
     /// The members' server ids; `None` for an agent that a dry run would create.
     members: Vec<Option<String>>,
     existing: Option<api::Team>,
+    /// The ids of every team the snapshot holds under the key: never adopted for a create.
+    preexisting: Vec<String>,
 }
 
 async fn provision_team(client: Client, team: TeamJob, options: RunOptions) -> Provisioned {
@@ -352,7 +374,10 @@ async fn provision_team(client: Client, team: TeamJob, options: RunOptions) -> P
             name: team.key.clone(),
             agent_ids: known_members,
         };
-        return match client.create_team(&new_team).await {
+        return match client
+            .create_team_excluding(&new_team, &team.preexisting)
+            .await
+        {
             Ok(created) => {
                 options.emit(Event::TeamCreated {
                     team: team.id.clone(),

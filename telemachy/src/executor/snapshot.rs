@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use crate::api;
 use crate::client::{self, Client};
-use crate::executor::timestamp::parse_rfc3339;
+use crate::timestamp::by_age;
 
 /// Every agent and team on the server at one moment (every page), indexed by name.
 ///
@@ -100,7 +100,7 @@ fn index_newest_first<T>(
         positions.sort_by(|&a, &b| {
             let (_, created_a, id_a) = fields(&items[a]);
             let (_, created_b, id_b) = fields(&items[b]);
-            (parse_rfc3339(created_b), id_b).cmp(&(parse_rfc3339(created_a), id_a))
+            by_age((created_b, id_b), (created_a, id_a))
         });
     }
     index

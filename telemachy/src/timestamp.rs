@@ -1,4 +1,5 @@
-//! RFC 3339 timestamps: ordering the server's `createdAt` values, and writing our own.
+//! RFC 3339 timestamps: ordering the server's `createdAt` values, and writing our own
+//! (shared by the client's lookups and the executor).
 //!
 //! The server writes timestamps as text. Comparing them as text is wrong as soon as two
 //! values differ in precision (`…:05Z` sorts after `…:05.5Z`) or in offset, so they are
@@ -122,6 +123,12 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     } as u32;
     let year = year_of_era + era * 400 + i64::from(month <= 2);
     (year, month, day)
+}
+
+/// The order of two resources by age: parsed `createdAt` (one that does not parse counts
+/// as oldest), then id, so that the order is the same on every call and for every reader.
+pub(crate) fn by_age(a: (&str, &str), b: (&str, &str)) -> std::cmp::Ordering {
+    (parse_rfc3339(a.0), a.1).cmp(&(parse_rfc3339(b.0), b.1))
 }
 
 #[cfg(test)]
