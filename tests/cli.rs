@@ -1,8 +1,11 @@
 //! The command line, by running the example workflow binaries that `cargo test` builds:
 //! the embedded simulator when no server is configured, `plan`, `run --json`, `status`,
-//! `check` and `--prune` against a simulator this test starts, exit statuses, one-line
-//! errors, and Ctrl-C.
+//! `check` and `--prune`, `destroy` and dry runs against a simulator this test starts,
+//! every `--json` document against its schema, `graph` rendered by Graphviz, `--version`,
+//! completions, `--help`, colours and JSON logs, exit statuses, one-line errors, and Ctrl-C.
 
+use std::io::Write as _;
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -38,6 +41,54 @@ async fn simulator(config: SimConfig) -> Simulator {
 fn client(sim: &Simulator) -> Client {
     Client::new(Config::new(&sim.url()).expect("the simulator's URL is valid"))
         .expect("a plain HTTP client builds")
+}
+
+/// Checks that `outcome`'s stdout is a JSON document of `command` whose first field is
+/// `schema_version`, valid against `telemachy/schemas/<command>.schema.json` with every
+/// object closed to fields the schema does not list; returns the document.
+fn assert_matches_schema(command: &str, outcome: &Outcome) -> serde_json::Value {
+    let second_line = outcome.stdout.lines().nth(1).unwrap_or_default();
+    assert_eq!(
+        second_line.trim(),
+        "\"schema_version\": 1,",
+        "schema_version comes first: {}",
+        outcome.stdout
+    );
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("schemas")
+        .join(format!("{command}.schema.json"));
+    let text = std::fs::read_to_string(&path).expect("the schema file exists");
+    let mut schema: serde_json::Value = serde_json::from_str(&text).expect("the schema is JSON");
+    forbid_unlisted_fields(&mut schema);
+    let validator = jsonschema::validator_for(&schema).expect("the schema is a valid JSON Schema");
+    let document = outcome.json();
+    let errors: Vec<String> = validator
+        .iter_errors(&document)
+        .map(|error| format!("{error} (at {})", error.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "`{command} --json` does not match {}:\n{}\n{document:#}",
+        path.display(),
+        errors.join("\n")
+    );
+    assert_eq!(document["command"], command);
+    document
+}
+
+/// Closes every object schema to fields it does not list, so that a field the output has
+/// but the schema lacks fails the test.
+fn forbid_unlisted_fields(schema: &mut serde_json::Value) {
+    match schema {
+        serde_json::Value::Object(object) => {
+            if object.contains_key("properties") && !object.contains_key("additionalProperties") {
+                object.insert("additionalProperties".to_owned(), false.into());
+            }
+            object.values_mut().for_each(forbid_unlisted_fields);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(forbid_unlisted_fields),
+        _ => {}
+    }
 }
 
 /// Options that keep a run against the test's simulator quick and its resources in place.
@@ -216,9 +267,26 @@ async fn run_status_check_and_prune_against_a_server() {
         .await
         .expect("the agent is created");
 
+    // A stray whose key matches no workflow at all.
+    let stray = client
+        .create_agent(&api::NewAgent {
+            name: "tlm-0000000000000000-old-agent".to_owned(),
+            ..api::NewAgent::default()
+        })
+        .await
+        .expect("the agent is created");
+
     let check = invoke("fleet_security", &["check"], url).await;
     assert_eq!(check.code, Some(1), "an orphan fails the check: {check:?}");
     assert!(check.stdout.contains(&renamed.name), "{}", check.stdout);
+    // The text names every tlm-* resource it cannot account for, foreign ones too.
+    for foreign in [make_key("another-workflow", "scout"), stray.name.clone()] {
+        assert!(
+            check.stdout.contains(&foreign),
+            "{foreign}: {}",
+            check.stdout
+        );
+    }
     let check = invoke("fleet_security", &["check", "--json"], url).await;
     assert_eq!(check.code, Some(1), "{check:?}");
     let found = check.json();
@@ -227,7 +295,7 @@ async fn run_status_check_and_prune_against_a_server() {
     assert_eq!(orphans[0]["server_id"], renamed.id.as_str());
     assert_eq!(
         found["foreign"].as_array().map(Vec::len),
-        Some(1),
+        Some(2),
         "{found}"
     );
 
@@ -238,12 +306,370 @@ async fn run_status_check_and_prune_against_a_server() {
     assert!(agents.iter().all(|agent| agent.id != renamed.id));
     assert_eq!(
         agents.len(),
-        5,
-        "the declared agents and the foreign one remain"
+        6,
+        "the declared agents and the two foreign ones remain"
     );
     let check = invoke("fleet_security", &["check"], url).await;
-    assert_eq!(check.code, Some(0), "{check:?}");
+    assert_eq!(
+        check.code,
+        Some(0),
+        "foreign resources do not fail the check: {check:?}"
+    );
     sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn every_json_document_matches_its_schema_and_destroy_removes_everything_of_its_workflow() {
+    let sim = simulator(SimConfig::default().worker_delay(Duration::from_millis(20))).await;
+    let url = sim.url();
+    let url = Some(url.as_str());
+
+    let plan = invoke("fleet_security", &["plan", "--json"], url).await;
+    assert_matches_schema("plan", &plan);
+    let dry = invoke("fleet_security", &["--dry-run", "--json"], url).await;
+    let document = assert_matches_schema("run", &dry);
+    assert_eq!(document["changes"]["pending"], true, "{document}");
+    let mut args = vec!["--json"];
+    args.extend(KEEP);
+    let run = invoke("fleet_security", &args, url).await;
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let report = assert_matches_schema("run", &run);
+    assert!(
+        report.get("changes").is_none(),
+        "only a dry run lists changes"
+    );
+    let status = invoke("fleet_security", &["status", "--json"], url).await;
+    let state = assert_matches_schema("status", &status);
+    // The same names as the run's report: `team`, `task`, `attempt`.
+    assert_eq!(state["tasks"][0]["team"], report["tasks"][0]["team"]);
+    assert_eq!(state["tasks"][0]["task"], report["tasks"][0]["task"]);
+    assert_eq!(state["tasks"][0]["attempt"], 1);
+
+    // An orphan of this workflow (a team renamed in it) and a resource of another one.
+    let client = client(&sim);
+    let scout = sim
+        .agents()
+        .into_iter()
+        .find(|agent| agent.name == make_key(FLEET, "scout-alpha"))
+        .expect("the scout exists");
+    let renamed_team = client
+        .create_team(&api::NewTeam {
+            name: make_key(FLEET, "old-fleet"),
+            agent_ids: vec![scout.id.clone()],
+        })
+        .await
+        .expect("the team is created");
+    let foreign = client
+        .create_agent(&api::NewAgent {
+            name: make_key("another-workflow", "scout"),
+            ..api::NewAgent::default()
+        })
+        .await
+        .expect("the agent is created");
+    let check = invoke("fleet_security", &["check", "--json"], url).await;
+    assert_eq!(check.code, Some(1), "{check:?}");
+    let found = assert_matches_schema("check", &check);
+    assert_eq!(found["orphans"][0]["key"], renamed_team.name.as_str());
+    let dry = invoke("fleet_security", &["--dry-run", "--json"], url).await;
+    let document = assert_matches_schema("run", &dry);
+    let orphan = document["changes"]["resources"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|resource| resource["change"] == "orphan")
+        .expect("the dry run lists the orphan");
+    assert_eq!(orphan["key"], renamed_team.name.as_str());
+
+    // Without --yes and without a terminal to ask on, `destroy` refuses and deletes nothing.
+    let refused = invoke("fleet_security", &["destroy"], url).await;
+    assert_eq!(refused.code, Some(2), "{refused:?}");
+    assert!(refused.stderr.contains("--yes"), "{}", refused.stderr);
+    assert_eq!(sim.agents().len(), 5);
+
+    let destroy = invoke("fleet_security", &["destroy", "--yes", "--json"], url).await;
+    assert_eq!(destroy.code, Some(0), "{destroy:?}");
+    let gone = assert_matches_schema("destroy", &destroy);
+    assert_eq!(
+        gone["deleted"], 6,
+        "4 agents, the team and the orphan team: {gone}"
+    );
+    assert_eq!(gone["remaining"], 0, "{gone}");
+    assert_eq!(gone["foreign_left_alone"], 1, "{gone}");
+    let agents = sim.agents();
+    assert_eq!(agents.len(), 1, "only the other workflow's agent is left");
+    assert_eq!(agents[0].id, foreign.id);
+    assert!(sim.teams().is_empty());
+
+    let again = invoke("fleet_security", &["destroy", "--yes"], url).await;
+    assert_eq!(again.code, Some(0), "{again:?}");
+    assert!(
+        again.stdout.contains("nothing to destroy"),
+        "{}",
+        again.stdout
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_dry_run_lists_each_change_and_its_detailed_exit_status_says_whether_any_is_pending() {
+    let sim = simulator(SimConfig::default().worker_delay(Duration::from_millis(20))).await;
+    let url = sim.url();
+    let url = Some(url.as_str());
+
+    let fresh = invoke("hello_world", &["--dry-run", "--detailed-exitcode"], url).await;
+    assert_eq!(fresh.code, Some(3), "changes pending: {fresh:?}");
+    assert!(
+        fresh
+            .stdout
+            .contains("hello_worker: create: would be created"),
+        "{}",
+        fresh.stdout
+    );
+    assert!(fresh.stdout.contains("changes pending"), "{}", fresh.stdout);
+    let without = invoke("hello_world", &["--dry-run"], url).await;
+    assert_eq!(
+        without.code,
+        Some(0),
+        "the plain dry run succeeds: {without:?}"
+    );
+
+    let run = invoke("hello_world", &KEEP, url).await;
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let done = invoke("hello_world", &["--dry-run", "--detailed-exitcode"], url).await;
+    assert_eq!(done.code, Some(0), "nothing to change: {done:?}");
+    assert!(
+        done.stdout.contains("hello_worker: reuse"),
+        "{}",
+        done.stdout
+    );
+    assert!(done.stdout.contains("no changes"), "{}", done.stdout);
+
+    // A team whose members drifted is reconciled.
+    let team = sim.teams().into_iter().next().expect("the team exists");
+    client(&sim)
+        .set_team_members(&team.id, &[])
+        .await
+        .expect("the members are replaced");
+    let drifted = invoke(
+        "hello_world",
+        &["--dry-run", "--detailed-exitcode", "--json"],
+        url,
+    )
+    .await;
+    assert_eq!(drifted.code, Some(3), "{drifted:?}");
+    let document = assert_matches_schema("run", &drifted);
+    let changes: Vec<&str> = document["changes"]["resources"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|resource| resource["change"].as_str())
+        .collect();
+    assert_eq!(changes, ["reuse", "reconcile_members"], "{document}");
+
+    let misplaced = invoke("hello_world", &["--detailed-exitcode"], url).await;
+    assert_eq!(misplaced.code, Some(2), "it needs --dry-run: {misplaced:?}");
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn graph_is_dot_that_graphviz_renders_or_mermaid() {
+    let dot = invoke("codebase_audit", &["graph"], None).await;
+    assert_eq!(dot.code, Some(0), "{dot:?}");
+    assert!(dot.stdout.contains("subgraph cluster_0"), "{}", dot.stdout);
+    assert!(
+        dot.stdout
+            .contains("\"audit_team.analyse\" -> \"audit_team.refactor\";"),
+        "{}",
+        dot.stdout
+    );
+    let mut graphviz = Command::new("dot")
+        .arg("-Tsvg")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("Graphviz's `dot` is installed (Debian's package `graphviz`)");
+    graphviz
+        .stdin
+        .take()
+        .expect("stdin is piped")
+        .write_all(dot.stdout.as_bytes())
+        .expect("dot reads the graph");
+    let rendered = graphviz.wait_with_output().expect("dot runs");
+    let svg = String::from_utf8_lossy(&rendered.stdout);
+    assert!(
+        rendered.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rendered.stderr)
+    );
+    assert!(svg.contains("<svg"), "{svg}");
+    assert!(
+        svg.contains("team audit_team (architect, implementer)"),
+        "{svg}"
+    );
+    assert!(
+        svg.contains("Write unit tests for refactored module"),
+        "{svg}"
+    );
+
+    let mermaid = invoke("codebase_audit", &["graph", "--format", "mermaid"], None).await;
+    assert_eq!(mermaid.code, Some(0), "{mermaid:?}");
+    assert!(
+        mermaid.stdout.starts_with("flowchart LR"),
+        "{}",
+        mermaid.stdout
+    );
+    assert_eq!(
+        mermaid.stdout.matches("subgraph").count(),
+        1,
+        "{}",
+        mermaid.stdout
+    );
+    assert!(
+        mermaid.stdout.contains("task0 --> task1"),
+        "{}",
+        mermaid.stdout
+    );
+    let json = invoke("codebase_audit", &["graph", "--json"], None).await;
+    assert_eq!(json.code, Some(2), "{json:?}");
+}
+
+#[tokio::test]
+async fn version_completions_and_help_with_environment_and_every_exit_status() {
+    let version = invoke("hello_world", &["--version"], None).await;
+    assert_eq!(version.code, Some(0), "{version:?}");
+    assert!(
+        version.stdout.contains(env!("CARGO_PKG_VERSION"))
+            && version.stdout.contains("hello-world-e2e"),
+        "{}",
+        version.stdout
+    );
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let script = invoke("hello_world", &["completions", shell], None).await;
+        assert_eq!(script.code, Some(0), "{shell}: {script:?}");
+        assert!(
+            script.stdout.contains("hello_world"),
+            "{shell}: {}",
+            script.stdout
+        );
+        assert!(
+            script.stdout.contains("destroy"),
+            "{shell}: {}",
+            script.stdout
+        );
+    }
+    let bad = invoke("hello_world", &["completions", "tcsh"], None).await;
+    assert_eq!(bad.code, Some(2), "{bad:?}");
+
+    let help = invoke("hello_world", &["--help"], None).await;
+    assert_eq!(help.code, Some(0), "{help:?}");
+    for variable in [
+        "AGAMEMNON_URL",
+        "AGAMEMNON_API_KEY",
+        "REQUIRE_TLS",
+        "RUST_LOG",
+        "NO_COLOR",
+    ] {
+        assert!(
+            help.stdout.contains(variable),
+            "{variable}: {}",
+            help.stdout
+        );
+    }
+    // Every exit status in `--help` is in the README's table, with the same words.
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
+            .expect("the README is readable");
+    let statuses: Vec<&str> = help
+        .stdout
+        .split("Exit status:\n")
+        .nth(1)
+        .expect("--help lists the exit statuses")
+        .lines()
+        .take_while(|line| line.starts_with("  "))
+        .collect();
+    assert!(statuses.len() >= 5, "{statuses:?}");
+    for line in statuses {
+        let (code, meaning) = line.trim().split_once(' ').expect("a code and a meaning");
+        let row = format!("| `{code}` | {} |", meaning.trim());
+        assert!(readme.contains(&row), "the README lacks the row\n{row}");
+    }
+}
+
+#[tokio::test]
+async fn colours_follow_no_color_and_the_flag_and_logs_can_be_json_lines() {
+    // The embedded simulator's requests are logged at debug.
+    let invoke_with = |extra: Vec<&'static str>, no_color: Option<&'static str>| async move {
+        let mut command = command("hello_world", &extra, None);
+        command
+            .env("RUST_LOG", "telemachy=debug")
+            .env_remove("NO_COLOR");
+        if let Some(value) = no_color {
+            command.env("NO_COLOR", value);
+        }
+        let output = tokio::task::spawn_blocking(move || command.output())
+            .await
+            .expect("the blocking task does not panic")
+            .expect("the binary runs");
+        Outcome::from(output)
+    };
+    const ESCAPE: char = '\u{1b}';
+    let coloured = invoke_with(vec!["check", "--color", "always"], None).await;
+    assert_eq!(coloured.code, Some(0), "{coloured:?}");
+    assert!(coloured.stderr.contains(ESCAPE), "{}", coloured.stderr);
+    let plain = invoke_with(vec!["check"], Some("1")).await;
+    assert_eq!(plain.code, Some(0), "{plain:?}");
+    assert!(plain.stderr.contains("DEBUG"), "{}", plain.stderr);
+    assert!(!plain.stderr.contains(ESCAPE), "{}", plain.stderr);
+    let forced = invoke_with(vec!["check", "--color=always"], Some("1")).await;
+    assert!(
+        forced.stderr.contains(ESCAPE),
+        "the flag wins: {}",
+        forced.stderr
+    );
+    let never = invoke_with(vec!["check", "--color", "never"], None).await;
+    assert!(!never.stderr.contains(ESCAPE), "{}", never.stderr);
+
+    let json = invoke_with(
+        vec!["--log-format", "json", "--poll-interval", "0.02"],
+        None,
+    )
+    .await;
+    assert_eq!(json.code, Some(0), "{json:?}");
+    let lines: Vec<serde_json::Value> = json
+        .stderr
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|error| panic!("{error}: {line}")))
+        .collect();
+    assert!(
+        lines.iter().any(|line| line["level"] == "DEBUG"),
+        "{}",
+        json.stderr
+    );
+    assert!(
+        lines.iter().any(|line| line["fields"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("simulator"))),
+        "the notice is a JSON line too: {}",
+        json.stderr
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|line| line["target"] == "telemachy::progress"),
+        "progress lines too: {}",
+        json.stderr
+    );
+    assert!(!json.stderr.contains(ESCAPE), "{}", json.stderr);
+    let failed = invoke_with(
+        vec!["--log-format", "json", "--url", "not a url", "status"],
+        None,
+    )
+    .await;
+    assert_eq!(failed.code, Some(2), "{failed:?}");
+    let error: serde_json::Value =
+        serde_json::from_str(failed.stderr.trim()).expect("one JSON line");
+    assert_eq!(error["level"], "ERROR", "{error}");
 }
 
 #[tokio::test]

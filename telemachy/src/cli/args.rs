@@ -6,13 +6,16 @@ use clap::builder::TypedValueParser as _;
 use clap::error::ErrorKind;
 use clap::{ArgMatches, Args, FromArgMatches, Parser, Subcommand, ValueEnum};
 
+use crate::cli::stderr::{ColorChoice, LogFormat};
 use crate::spec::Teardown;
 
 /// The command line of every workflow binary.
 #[derive(Debug, Parser)]
 #[command(
-    after_help = "With no AGAMEMNON_URL and no --url, `run`, `check` and `status` use an \
-                  embedded simulator on 127.0.0.1."
+    version,
+    after_help = "With no AGAMEMNON_URL and no --url, `run`, `check`, `status` and `destroy` \
+                  use an embedded simulator on 127.0.0.1. `--help` lists the environment \
+                  variables and the exit statuses."
 )]
 pub(crate) struct Cli {
     /// What to do; `run` when left out.
@@ -30,6 +33,15 @@ pub(crate) struct Cli {
     /// The Agamemnon server, e.g. `https://agamemnon.example:8080` (overrides AGAMEMNON_URL).
     #[arg(long, global = true, value_name = "URL")]
     pub(crate) url: Option<String>,
+
+    /// When to colour the output [default: auto, or never when NO_COLOR is set].
+    #[arg(long, global = true, value_name = "WHEN")]
+    pub(crate) color: Option<ColorChoice>,
+
+    /// The format of the logs and progress lines on stderr: `json` writes one JSON object
+    /// per line, for log shippers.
+    #[arg(long, global = true, value_name = "FORMAT", default_value = "text")]
+    pub(crate) log_format: LogFormat,
 }
 
 /// The commands.
@@ -45,6 +57,48 @@ pub(crate) enum Command {
     Check(CheckArgs),
     /// Show the live state of the workflow's resources and tasks, read from the server.
     Status,
+    /// Delete every resource of this workflow on the server: the declared agents and teams
+    /// and their orphans. Lists them and asks first; `--yes` does not ask.
+    Destroy(DestroyArgs),
+    /// Print the workflow's dependency graph (tasks, with teams as clusters) as Graphviz
+    /// DOT or Mermaid; needs no server.
+    Graph(GraphArgs),
+    /// Print a completion script for a shell, e.g. `completions bash > /etc/bash_completion.d/NAME`.
+    Completions(CompletionsArgs),
+}
+
+/// Options of `destroy`.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct DestroyArgs {
+    /// Delete without asking (for scripts). Without it, `destroy` asks on a terminal and
+    /// refuses (exit status 2) when it cannot ask.
+    #[arg(long, short = 'y')]
+    pub(crate) yes: bool,
+}
+
+/// Options of `graph`.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct GraphArgs {
+    /// The output format.
+    #[arg(long, value_name = "FORMAT", default_value = "dot")]
+    pub(crate) format: GraphFormat,
+}
+
+/// The formats of `graph`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum GraphFormat {
+    /// Graphviz DOT (`| dot -Tsvg > graph.svg`).
+    Dot,
+    /// A Mermaid flowchart (GitHub and GitLab render it in Markdown).
+    Mermaid,
+}
+
+/// Options of `completions`.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_name = "SHELL")]
+    pub(crate) shell: clap_complete::Shell,
 }
 
 /// Options of `run`.
@@ -55,9 +109,13 @@ pub(crate) struct RunArgs {
     #[arg(long)]
     pub(crate) force: bool,
 
-    /// Read the server and show what a run would do, changing nothing.
+    /// Read the server and show what a run would change, per resource, changing nothing.
     #[arg(long)]
     pub(crate) dry_run: bool,
+
+    /// With --dry-run: exit status 3 when a run would change something, 0 when nothing.
+    #[arg(long, requires = "dry_run")]
+    pub(crate) detailed_exitcode: bool,
 
     /// Override the workflow's teardown policy for this run.
     #[arg(long, value_name = "POLICY")]
@@ -131,9 +189,10 @@ impl Cli {
 }
 
 /// The ids of [`RunArgs`]' options.
-const RUN_ARG_IDS: [&str; 5] = [
+const RUN_ARG_IDS: [&str; 6] = [
     "force",
     "dry_run",
+    "detailed_exitcode",
     "teardown",
     "poll_interval",
     "concurrency",

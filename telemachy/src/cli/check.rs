@@ -4,17 +4,22 @@
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::cli::args::CheckArgs;
 use crate::cli::connect::Server;
-use crate::cli::output::{Failure, exit_status, print_json, print_text};
-use crate::executor::{Inventory, InventoryEntry, Plan, ResourceKind, Snapshot, chain, delete_one};
+use crate::cli::document::View;
+use crate::cli::output::{Failure, exit_status, print_view};
+use crate::executor::{
+    DEFAULT_CONCURRENCY, Inventory, InventoryEntry, Plan, Relation, ResourceKind, Snapshot, chain,
+    delete_each,
+};
 use crate::spec::Workflow;
 
 /// What `check` found, as `check --json` prints it.
-#[derive(Debug, Serialize)]
-struct CheckView {
+#[derive(Debug, Serialize, JsonSchema)]
+pub(crate) struct CheckView {
     workflow: String,
     /// Every declared agent and team, and whether it exists.
     declared: Vec<DeclaredView>,
@@ -28,7 +33,11 @@ struct CheckView {
     orphans_remaining: usize,
 }
 
-#[derive(Debug, Serialize)]
+impl View for CheckView {
+    const COMMAND: &'static str = "check";
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
 struct DeclaredView {
     kind: ResourceKind,
     id: String,
@@ -39,11 +48,15 @@ struct DeclaredView {
     status: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 struct OrphanView {
     kind: ResourceKind,
-    name: String,
+    /// Its name on the server.
+    key: String,
     server_id: String,
+    /// Why it belongs to this workflow, or that it belongs to another.
+    relation: Relation,
+    /// The same in words.
     reason: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pruned: Option<bool>,
@@ -55,8 +68,9 @@ impl OrphanView {
     fn new(entry: &InventoryEntry) -> Self {
         OrphanView {
             kind: entry.kind,
-            name: entry.name.clone(),
+            key: entry.name.clone(),
             server_id: entry.server_id.clone(),
+            relation: entry.relation,
             reason: entry.relation.describe(),
             pruned: None,
             error: None,
@@ -76,15 +90,16 @@ pub(crate) async fn check(
     let result = inspect(&plan, &server, args.prune).await;
     server.close().await;
     let view = result?;
-    if json {
-        print_json(&view)?;
-    } else {
-        print_text(&text(&view));
-    }
+    print_view(&view, json, text)?;
     Ok(exit_status(view.orphans_remaining == 0))
 }
 
-async fn inspect(plan: &Plan, server: &Server, prune: bool) -> Result<CheckView, Failure> {
+/// Reads the server's agents and teams, and sorts the `tlm-*` ones by their relation to
+/// `plan`.
+pub(crate) async fn take_inventory(
+    plan: &Plan,
+    server: &Server,
+) -> Result<(Snapshot, Inventory), Failure> {
     let snapshot = Snapshot::take(&server.client).await.map_err(|error| {
         Failure::runtime(format!(
             "could not read the agents and teams on the server: {}",
@@ -92,6 +107,11 @@ async fn inspect(plan: &Plan, server: &Server, prune: bool) -> Result<CheckView,
         ))
     })?;
     let inventory = Inventory::new(plan, &snapshot);
+    Ok((snapshot, inventory))
+}
+
+async fn inspect(plan: &Plan, server: &Server, prune: bool) -> Result<CheckView, Failure> {
+    let (snapshot, inventory) = take_inventory(plan, server).await?;
 
     let mut declared = Vec::new();
     for agent in &plan.agents {
@@ -121,14 +141,14 @@ async fn inspect(plan: &Plan, server: &Server, prune: bool) -> Result<CheckView,
     let mut orphans: Vec<OrphanView> = inventory.orphans().map(OrphanView::new).collect();
     orphans.sort_by_key(|orphan| orphan.kind != ResourceKind::Team);
     if prune {
-        for orphan in &mut orphans {
-            match delete_one(orphan.kind, &server.client, &orphan.server_id).await {
-                Ok(()) => orphan.pruned = Some(true),
-                Err(error) => {
-                    orphan.pruned = Some(false);
-                    orphan.error = Some(error);
-                }
-            }
+        let targets: Vec<(ResourceKind, String)> = orphans
+            .iter()
+            .map(|orphan| (orphan.kind, orphan.server_id.clone()))
+            .collect();
+        let outcomes = delete_each(&server.client, &targets, DEFAULT_CONCURRENCY).await;
+        for (orphan, outcome) in orphans.iter_mut().zip(outcomes) {
+            orphan.pruned = Some(outcome.is_ok());
+            orphan.error = outcome.err();
         }
     }
     let orphans_remaining = orphans
@@ -177,7 +197,7 @@ fn text(view: &CheckView) -> String {
             let _ = writeln!(
                 text,
                 "  {} {}  id {}  ({}){outcome}",
-                orphan.kind, orphan.name, orphan.server_id, orphan.reason
+                orphan.kind, orphan.key, orphan.server_id, orphan.reason
             );
         }
         if !view.prune {
@@ -187,9 +207,17 @@ fn text(view: &CheckView) -> String {
     if !view.foreign.is_empty() {
         let _ = writeln!(
             text,
-            "{} tlm-* resource(s) of other workflows, left alone",
+            "{} tlm-* resource(s) that no declared resource of this workflow accounts for and \
+             that belong to other workflows (or to none that can be told), left alone:",
             view.foreign.len()
         );
+        for foreign in &view.foreign {
+            let _ = writeln!(
+                text,
+                "  {} {}  id {}",
+                foreign.kind, foreign.key, foreign.server_id
+            );
+        }
     }
     text.trim_end().to_owned()
 }

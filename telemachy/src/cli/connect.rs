@@ -93,10 +93,10 @@ impl Server {
                     Failure::runtime(format!("could not start the embedded simulator: {error}"))
                 })?;
         let url = simulator.url();
-        eprintln!(
+        crate::cli::stderr::notice(&format!(
             "no AGAMEMNON_URL set: using the embedded Agamemnon simulator at {url} \
              (set AGAMEMNON_URL or pass --url for a real server)"
-        );
+        ));
         let config = Config::new(&url).map_err(config_failure)?.api_key(key);
         let client = Client::new(config).map_err(config_failure)?;
         Ok(Server {

@@ -17,43 +17,66 @@
 mod args;
 mod check;
 mod connect;
+mod destroy;
+mod document;
+mod exit;
+mod graph;
+mod help;
 mod output;
 mod plan;
 mod progress;
 mod run;
 mod status;
+mod stderr;
 
-use std::io::IsTerminal;
+use std::ffi::OsString;
 use std::process::ExitCode;
 
 use clap::CommandFactory;
 
 use crate::spec::Workflow;
 use args::{Cli, Command};
+pub use document::SCHEMA_VERSION;
 use output::Failure;
+use stderr::ColorChoice;
 
 /// Runs the command line for `workflow` with the process's arguments and environment, and
 /// returns its exit status. Builds its own Tokio runtime; logs go to stderr, filtered by
 /// `RUST_LOG` (default `warn`).
 pub fn main(workflow: Workflow) -> ExitCode {
-    let about = if workflow.description.is_empty() {
-        format!("Workflow `{}`, run by Telemachy.", workflow.name)
-    } else {
-        format!(
-            "{}\n\nWorkflow `{}`, run by Telemachy.",
-            workflow.description.trim(),
-            workflow.name
-        )
-    };
-    let mut command = Cli::command().about(about);
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let color = ColorChoice::resolve(color_flag(&args), std::env::var("NO_COLOR").ok().as_deref());
+    let mut command = command(&workflow).color(color.for_clap());
     let cli = match command
-        .try_get_matches_from_mut(std::env::args_os())
+        .try_get_matches_from_mut(&args)
         .and_then(|matches| Cli::from_matches(&matches))
     {
         Ok(cli) => cli,
         Err(error) => return usage_error(error.format(&mut command)),
     };
-    init_tracing();
+    stderr::init(cli.log_format, color);
+
+    // Commands that need neither a runtime nor a server.
+    match &cli.command {
+        Some(Command::Completions(completions)) => {
+            return text_only(&cli, "completions").unwrap_or_else(|| {
+                let name = bin_name(&args);
+                clap_complete::generate(
+                    completions.shell,
+                    &mut command,
+                    name,
+                    &mut std::io::stdout(),
+                );
+                ExitCode::SUCCESS
+            });
+        }
+        Some(Command::Graph(graph)) => {
+            return text_only(&cli, "graph").unwrap_or_else(|| {
+                graph::graph(&workflow, graph.format).unwrap_or_else(Failure::report)
+            });
+        }
+        _ => {}
+    }
 
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -74,17 +97,80 @@ pub fn main(workflow: Workflow) -> ExitCode {
     }
 }
 
+/// The command line of `workflow`: its description, version and help.
+fn command(workflow: &Workflow) -> clap::Command {
+    let about = if workflow.description.is_empty() {
+        format!("Workflow `{}`, run by Telemachy.", workflow.name)
+    } else {
+        format!(
+            "{}\n\nWorkflow `{}`, run by Telemachy.",
+            workflow.description.trim(),
+            workflow.name
+        )
+    };
+    Cli::command()
+        .about(about)
+        .version(format!(
+            "{} (workflow `{}`; JSON schema version {SCHEMA_VERSION})",
+            env!("CARGO_PKG_VERSION"),
+            workflow.name
+        ))
+        .after_long_help(help::after_long_help())
+}
+
+/// `--json` on a command whose output is a script or a drawing is a usage error.
+fn text_only(cli: &Cli, command: &str) -> Option<ExitCode> {
+    cli.json.then(|| {
+        Failure::usage(format!(
+            "`{command}` prints text, not JSON (`plan --json` has the workflow as data)"
+        ))
+        .report()
+    })
+}
+
+/// The program's name as it was invoked, for completion scripts.
+fn bin_name(args: &[OsString]) -> String {
+    args.first()
+        .map(std::path::Path::new)
+        .and_then(|path| path.file_stem())
+        .map(|stem| stem.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "workflow".to_owned())
+}
+
+/// `--color WHEN` or `--color=WHEN`, read before clap parses, so that clap's own help and
+/// errors follow it too. A value that is not a choice is left to clap to refuse.
+fn color_flag(args: &[OsString]) -> Option<ColorChoice> {
+    use clap::ValueEnum as _;
+    let mut value = None;
+    let mut next_is_value = false;
+    for arg in args.iter().skip(1) {
+        let Some(arg) = arg.to_str() else { continue };
+        if arg == "--" {
+            break;
+        }
+        if next_is_value {
+            value = Some(arg.to_owned());
+            next_is_value = false;
+        } else if arg == "--color" {
+            next_is_value = true;
+        } else if let Some(rest) = arg.strip_prefix("--color=") {
+            value = Some(rest.to_owned());
+        }
+    }
+    value.and_then(|value| ColorChoice::from_str(&value, false).ok())
+}
+
 async fn dispatch(workflow: Workflow, cli: Cli) -> Result<ExitCode, Failure> {
-    match cli.command {
-        None => run::run(&workflow, &cli.run, cli.json, cli.url.as_deref()).await,
-        Some(Command::Run(ref args)) => {
-            run::run(&workflow, args, cli.json, cli.url.as_deref()).await
-        }
+    let url = cli.url.as_deref();
+    match &cli.command {
+        None => run::run(&workflow, &cli.run, cli.json, url).await,
+        Some(Command::Run(args)) => run::run(&workflow, args, cli.json, url).await,
         Some(Command::Plan) => plan::plan(&workflow, cli.json),
-        Some(Command::Check(ref args)) => {
-            check::check(&workflow, args, cli.json, cli.url.as_deref()).await
-        }
-        Some(Command::Status) => status::status(&workflow, cli.json, cli.url.as_deref()).await,
+        Some(Command::Check(args)) => check::check(&workflow, args, cli.json, url).await,
+        Some(Command::Status) => status::status(&workflow, cli.json, url).await,
+        Some(Command::Destroy(args)) => destroy::destroy(&workflow, args, cli.json, url).await,
+        // Handled before the runtime starts.
+        Some(Command::Graph(_) | Command::Completions(_)) => Ok(ExitCode::SUCCESS),
     }
 }
 
@@ -109,17 +195,6 @@ fn one_line(message: &str) -> String {
     let line = words.join(" ");
     let line = line.strip_prefix("error: ").unwrap_or(&line);
     format!("{line} (see --help)")
-}
-
-fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    // Another subscriber may be installed already (a test harness); keep it.
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .try_init();
 }
 
 #[cfg(test)]

@@ -1,14 +1,11 @@
-//! Exit statuses, one-line failures, and JSON output.
+//! One-line failures, exit statuses, and what goes to stdout: text, or the JSON document.
 
 use std::io::Write;
 use std::process::ExitCode;
 
-use serde::Serialize;
-
-/// Exit status: the workflow failed or was cancelled, or `check` found orphans.
-pub(crate) const EXIT_FAILED: u8 = 1;
-/// Exit status: bad usage or configuration.
-pub(crate) const EXIT_USAGE: u8 = 2;
+use crate::cli::document::{Document, View};
+use crate::cli::exit;
+use crate::cli::stderr;
 
 /// Why a command could not do its job: one line for stderr, and the exit status.
 #[derive(Debug)]
@@ -21,7 +18,7 @@ impl Failure {
     /// A usage or configuration error (exit status 2).
     pub(crate) fn usage(message: impl Into<String>) -> Self {
         Failure {
-            code: EXIT_USAGE,
+            code: exit::USAGE,
             message: message.into(),
         }
     }
@@ -29,15 +26,14 @@ impl Failure {
     /// A failure at run time, such as an unreachable server (exit status 1).
     pub(crate) fn runtime(message: impl Into<String>) -> Self {
         Failure {
-            code: EXIT_FAILED,
+            code: exit::FAILED,
             message: message.into(),
         }
     }
 
     /// Prints the reason on one line of stderr and returns the exit status.
     pub(crate) fn report(self) -> ExitCode {
-        let line = self.message.replace('\n', " ");
-        let _ = writeln!(std::io::stderr().lock(), "error: {line}");
+        stderr::error(&self.message);
         ExitCode::from(self.code)
     }
 }
@@ -45,18 +41,32 @@ impl Failure {
 /// Exit status 0 when `ok`, else 1.
 pub(crate) fn exit_status(ok: bool) -> ExitCode {
     if ok {
-        ExitCode::SUCCESS
+        ExitCode::from(exit::OK)
     } else {
-        ExitCode::from(EXIT_FAILED)
+        ExitCode::from(exit::FAILED)
     }
 }
 
-/// Writes `value` as pretty JSON and a newline on stdout.
-pub(crate) fn print_json(value: &impl Serialize) -> Result<(), Failure> {
-    let text = serde_json::to_string_pretty(value)
+/// Writes `view`'s JSON document (see [`Document`]) and a newline on stdout.
+pub(crate) fn print_json<T: View>(view: &T) -> Result<(), Failure> {
+    let text = serde_json::to_string_pretty(&Document::new(view))
         .map_err(|error| Failure::runtime(format!("could not write JSON: {error}")))?;
     print_text(&text);
     Ok(())
+}
+
+/// Writes `view` on stdout: its JSON document when `json`, else `text(view)`.
+pub(crate) fn print_view<T: View>(
+    view: &T,
+    json: bool,
+    text: impl FnOnce(&T) -> String,
+) -> Result<(), Failure> {
+    if json {
+        print_json(view)
+    } else {
+        print_text(&text(view));
+        Ok(())
+    }
 }
 
 /// Writes `text` and a newline on stdout; a closed stdout (`| head`) is not an error.

@@ -3,15 +3,17 @@
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::cli::output::{Failure, print_json, print_text};
+use crate::cli::document::View;
+use crate::cli::output::{Failure, print_view};
 use crate::executor::Plan;
 use crate::spec::Workflow;
 
 /// The plan of a workflow, as `plan --json` prints it.
-#[derive(Debug, Serialize)]
-struct PlanView<'p> {
+#[derive(Debug, Serialize, JsonSchema)]
+pub(crate) struct PlanView<'p> {
     workflow: &'p str,
     teardown: &'static str,
     timeout_seconds: Option<f64>,
@@ -21,7 +23,11 @@ struct PlanView<'p> {
     tasks: Vec<TaskView<'p>>,
 }
 
-#[derive(Debug, Serialize)]
+impl View for PlanView<'_> {
+    const COMMAND: &'static str = "plan";
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
 struct AgentView<'p> {
     id: &'p str,
     key: &'p str,
@@ -39,18 +45,23 @@ struct AgentView<'p> {
     tags: &'p [String],
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 struct TeamView<'p> {
     id: &'p str,
     key: &'p str,
     members: Vec<&'p str>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 struct TaskView<'p> {
+    /// The team's identifier.
+    team: &'p str,
+    /// The task's identifier within its team.
     task: &'p str,
     subject: &'p str,
+    /// The assignee's identifier.
     assignee: &'p str,
+    /// The dependencies, as `team.task`.
     after: Vec<&'p str>,
 }
 
@@ -58,11 +69,7 @@ struct TaskView<'p> {
 pub(crate) fn plan(workflow: &Workflow, json: bool) -> Result<ExitCode, Failure> {
     let plan = Plan::new(workflow).map_err(|error| Failure::usage(error.to_string()))?;
     let view = view(&plan);
-    if json {
-        print_json(&view)?;
-    } else {
-        print_text(&text(&view));
-    }
+    print_view(&view, json, text)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -113,7 +120,8 @@ fn view(plan: &Plan) -> PlanView<'_> {
             .map(|&index| {
                 let task = &plan.tasks[index];
                 TaskView {
-                    task: &task.reference,
+                    team: &plan.teams[task.team].id,
+                    task: &task.id,
                     subject: &task.subject,
                     assignee: &plan.agents[task.assignee].id,
                     after: task
@@ -167,8 +175,9 @@ fn text(view: &PlanView<'_>) -> String {
         };
         let _ = writeln!(
             text,
-            "  {}. {}  \"{}\"  by {}{after}",
+            "  {}. {}.{}  \"{}\"  by {}{after}",
             position + 1,
+            task.team,
             task.task,
             task.subject,
             task.assignee
@@ -197,8 +206,8 @@ mod tests {
 
         let view = view(&plan);
         assert_eq!(view.agents[0].model, Some("claude-sonnet-4-5"));
-        let order: Vec<&str> = view.tasks.iter().map(|task| task.task).collect();
-        assert_eq!(order, ["desk.first", "desk.second"]);
+        let order: Vec<(&str, &str)> = view.tasks.iter().map(|t| (t.team, t.task)).collect();
+        assert_eq!(order, [("desk", "first"), ("desk", "second")]);
 
         let text = text(&view);
         assert!(

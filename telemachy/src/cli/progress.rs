@@ -1,12 +1,14 @@
 //! The progress display of `run`, built on the executor's events: a progress bar on a
-//! terminal, plain lines otherwise, nothing with `--json`. Progress goes to stderr; the
+//! terminal, plain lines otherwise (JSON lines with `--log-format json`), nothing with
+//! `--json`. Progress goes to stderr; the
 //! result goes to stdout.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::cli::stderr;
 use crate::executor::Event;
 
 /// Where a run's events go.
@@ -26,7 +28,8 @@ impl Progress {
         if quiet {
             return Progress::Quiet;
         }
-        if !std::io::stderr().is_terminal() {
+        // A bar needs a terminal, and would break JSON lines.
+        if !std::io::stderr().is_terminal() || stderr::is_json() {
             return Progress::Lines;
         }
         let bar = ProgressBar::with_draw_target(
@@ -47,9 +50,7 @@ impl Progress {
     pub(crate) fn show(&self, event: &Event) {
         match self {
             Progress::Quiet => {}
-            Progress::Lines => {
-                let _ = writeln!(std::io::stderr().lock(), "{event}");
-            }
+            Progress::Lines => stderr::progress(&event.to_string(), event),
             Progress::Bar(bar) => {
                 bar.println(event.to_string());
                 match event {
@@ -70,8 +71,8 @@ impl Progress {
     /// Prints a line that is not an event (a notice), out of the bar's way.
     pub(crate) fn note(&self, line: &str) {
         match self {
-            Progress::Bar(bar) => bar.suspend(|| eprintln!("{line}")),
-            _ => eprintln!("{line}"),
+            Progress::Bar(bar) => bar.suspend(|| stderr::notice(line)),
+            _ => stderr::notice(line),
         }
     }
 

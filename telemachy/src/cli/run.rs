@@ -3,13 +3,18 @@
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
+use schemars::JsonSchema;
+use serde::Serialize;
+
 use crate::cli::args::RunArgs;
 use crate::cli::connect::Server;
+use crate::cli::document::View;
+use crate::cli::exit;
 use crate::cli::output::{Failure, exit_status, print_json, print_text};
 use crate::cli::progress::Progress;
 use crate::executor::{
-    self, Cancellation, Plan, Report, ResourceAction, ResourceReport, RunOptions, TaskOrigin,
-    TaskOutcome, chain,
+    self, Cancellation, Change, Plan, Report, ResourceAction, ResourceKind, ResourceReport,
+    RunOptions, TaskOrigin, TaskOutcome, chain,
 };
 use crate::spec::Workflow;
 
@@ -48,12 +53,119 @@ pub(crate) async fn run(
     server.close().await;
     let report = result.map_err(|error| Failure::runtime(chain(&error)))?;
 
+    let changes = report.dry_run.then(|| Changes::of(&report));
     if json {
-        print_json(&report)?;
+        print_json(&RunView {
+            report: &report,
+            changes: changes.as_ref(),
+        })?;
     } else {
         print_text(&summary(&report));
     }
-    Ok(exit_status(report.status.is_success()))
+    match changes {
+        Some(changes) if args.detailed_exitcode && report.status.is_success() => {
+            Ok(ExitCode::from(if changes.pending {
+                exit::CHANGES_PENDING
+            } else {
+                exit::OK
+            }))
+        }
+        _ => Ok(exit_status(report.status.is_success())),
+    }
+}
+
+/// What `run --json` prints: the report, and for a dry run the changes it found.
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct RunView<'r> {
+    #[serde(flatten)]
+    report: &'r Report,
+    /// A dry run's changes: every agent and team, and every orphan, with what a run would
+    /// do with it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    changes: Option<&'r Changes>,
+}
+
+impl View for RunView<'_> {
+    const COMMAND: &'static str = "run";
+}
+
+/// What a run would change, as a dry run found it.
+#[derive(Debug, Serialize, JsonSchema)]
+pub(crate) struct Changes {
+    /// Whether a run would change anything on the server: create, reconcile, update or
+    /// replace a resource, or submit a task.
+    pub(crate) pending: bool,
+    /// Every agent and team (declared order), then every orphan.
+    pub(crate) resources: Vec<ResourceChange>,
+    /// How many tasks a run would submit (new ones, and new attempts of failed ones).
+    pub(crate) tasks_to_submit: usize,
+}
+
+/// One resource of [`Changes`].
+#[derive(Debug, Serialize, JsonSchema)]
+pub(crate) struct ResourceChange {
+    kind: ResourceKind,
+    /// The identifier in the workflow; none for an orphan.
+    id: Option<String>,
+    key: String,
+    /// None for a resource that a run would create.
+    server_id: Option<String>,
+    change: Change,
+    /// The settings that differ from the definition (update settings, replace).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    differs: Vec<String>,
+}
+
+impl Changes {
+    /// The changes of a dry run's `report`.
+    pub(crate) fn of(report: &Report) -> Changes {
+        let declared = |kind: ResourceKind, resource: &ResourceReport| ResourceChange {
+            kind,
+            id: Some(resource.id.clone()),
+            key: resource.key.clone(),
+            server_id: resource.server_id.clone(),
+            change: resource.action.into(),
+            differs: resource.differs.clone(),
+        };
+        let mut resources: Vec<ResourceChange> = report
+            .agents
+            .iter()
+            .map(|agent| declared(ResourceKind::Agent, agent))
+            .chain(
+                report
+                    .teams
+                    .iter()
+                    .map(|team| declared(ResourceKind::Team, team)),
+            )
+            .collect();
+        resources.extend(report.orphans.iter().map(|orphan| ResourceChange {
+            kind: orphan.kind,
+            id: None,
+            key: orphan.key.clone(),
+            server_id: Some(orphan.server_id.clone()),
+            change: Change::Orphan,
+            differs: Vec::new(),
+        }));
+        let tasks_to_submit = report
+            .tasks
+            .iter()
+            .filter(|task| {
+                matches!(
+                    task.origin,
+                    Some(TaskOrigin::Submitted | TaskOrigin::Retried)
+                ) && task.outcome == TaskOutcome::NotSubmitted
+            })
+            .count();
+        let pending = tasks_to_submit > 0
+            || resources
+                .iter()
+                .any(|resource| resource.change.is_pending());
+        Changes {
+            pending,
+            resources,
+            tasks_to_submit,
+        }
+    }
 }
 
 /// On the first Ctrl-C, cancel the run (it stops submitting and tears down by policy); on
@@ -69,7 +181,7 @@ async fn watch_ctrl_c(cancellation: Cancellation, progress: Progress) {
     );
     if tokio::signal::ctrl_c().await.is_ok() {
         progress.note("quitting without teardown");
-        std::process::exit(130);
+        std::process::exit(i32::from(crate::cli::exit::INTERRUPTED));
     }
 }
 
@@ -88,6 +200,17 @@ pub(crate) fn summary(report: &Report) -> String {
         for resource in &report.teams {
             let _ = writeln!(text, "  team {}", intention(resource));
         }
+        for orphan in &report.orphans {
+            let _ = writeln!(
+                text,
+                "  {} {}: orphan ({}), id {}; left in place (`check --prune` or `destroy` \
+                 removes it)",
+                orphan.kind,
+                orphan.key,
+                orphan.relation.describe(),
+                orphan.server_id
+            );
+        }
         for task in &report.tasks {
             let what = match (task.origin, task.outcome) {
                 (_, TaskOutcome::AlreadyCompleted) => "completed earlier, would not run again",
@@ -100,6 +223,16 @@ pub(crate) fn summary(report: &Report) -> String {
         for error in &report.errors {
             let _ = writeln!(text, "  error: {error}");
         }
+        let changes = Changes::of(report);
+        let _ = writeln!(
+            text,
+            "{}",
+            if changes.pending {
+                "changes pending"
+            } else {
+                "no changes: a run would change nothing on the server"
+            }
+        );
         return text.trim_end().to_owned();
     }
 
@@ -166,14 +299,26 @@ pub(crate) fn summary(report: &Report) -> String {
     text.trim_end().to_owned()
 }
 
+/// A dry run's line for one resource: the change, then what it means.
 fn intention(resource: &ResourceReport) -> String {
-    match resource.action {
-        ResourceAction::Created => format!("{}: would be created as {}", resource.id, resource.key),
-        ResourceAction::Reused => format!("{}: would reuse {}", resource.id, resource.key),
-        ResourceAction::Reconciled => format!(
-            "{}: would reuse {} and bring its members in line",
-            resource.id, resource.key
+    let change = Change::from(resource.action);
+    let differs = resource.differs.join(", ");
+    let what = match change {
+        Change::Create => format!("would be created as {}", resource.key),
+        Change::Reuse if differs.is_empty() => format!("would reuse {}", resource.key),
+        Change::Reuse => format!(
+            "would reuse {} (its settings differ: {differs})",
+            resource.key
         ),
-        other => format!("{}: {}", resource.id, other.as_str()),
-    }
+        Change::ReconcileMembers => {
+            format!("would reuse {} and bring its members in line", resource.key)
+        }
+        Change::UpdateSettings => format!(
+            "would bring the settings of {} in line ({differs})",
+            resource.key
+        ),
+        Change::Replace => format!("would replace {} with a new one ({differs})", resource.key),
+        _ => resource.action.as_str().to_owned(),
+    };
+    format!("{}: {change}: {what}", resource.id)
 }

@@ -5,33 +5,40 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::api;
 use crate::cli::connect::Server;
-use crate::cli::output::{Failure, print_json, print_text};
+use crate::cli::document::View;
+use crate::cli::output::{Failure, print_view};
 use crate::executor::{Plan, Snapshot, chain};
 use crate::spec::Workflow;
 
 /// The live state, as `status --json` prints it.
-#[derive(Debug, Serialize)]
-struct StatusView {
+#[derive(Debug, Serialize, JsonSchema)]
+pub(crate) struct StatusView {
     workflow: String,
     agents: Vec<AgentState>,
     teams: Vec<TeamState>,
     tasks: Vec<TaskState>,
 }
 
-#[derive(Debug, Serialize)]
+impl View for StatusView {
+    const COMMAND: &'static str = "status";
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
 struct AgentState {
     id: String,
     key: String,
+    exists: bool,
     server_id: Option<String>,
     /// `online`, `offline`, ... or `missing`.
     status: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 struct TeamState {
     id: String,
     key: String,
@@ -41,15 +48,20 @@ struct TeamState {
     members_in_line: Option<bool>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 struct TaskState {
+    /// The team's identifier.
+    team: String,
+    /// The task's identifier within its team.
     task: String,
     subject: String,
+    /// The server id of the newest attempt.
     server_id: Option<String>,
     /// The status of the newest attempt, or `not submitted`.
     status: String,
-    /// How many attempts of the subject the team holds.
-    attempts: usize,
+    /// Which attempt of the subject the newest is, from 1 (0 when none was submitted):
+    /// how many attempts the team holds.
+    attempt: usize,
 }
 
 /// Prints the live state; exit status 0 unless the server cannot be read.
@@ -63,11 +75,7 @@ pub(crate) async fn status(
     let result = read(&plan, &server).await;
     server.close().await;
     let view = result?;
-    if json {
-        print_json(&view)?;
-    } else {
-        print_text(&text(&view));
-    }
+    print_view(&view, json, text)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -85,6 +93,7 @@ async fn read(plan: &Plan, server: &Server) -> Result<StatusView, Failure> {
             AgentState {
                 id: agent.id.clone(),
                 key: agent.key.clone(),
+                exists: existing.is_some(),
                 server_id: existing.map(|agent| agent.id.clone()),
                 status: existing.map_or_else(|| "missing".to_owned(), |a| a.status.to_string()),
             }
@@ -128,11 +137,12 @@ async fn read(plan: &Plan, server: &Server) -> Result<StatusView, Failure> {
                 .collect();
             let newest = crate::executor::newest_attempt(&attempts);
             tasks.push(TaskState {
-                task: planned.reference.clone(),
+                team: team.id.clone(),
+                task: planned.id.clone(),
                 subject: planned.subject.clone(),
                 server_id: newest.map(|task| task.id.clone()),
                 status: newest.map_or_else(|| "not submitted".to_owned(), |t| t.status.to_string()),
-                attempts: attempts.len(),
+                attempt: attempts.len(),
             });
         }
     }
@@ -168,15 +178,15 @@ fn text(view: &StatusView) -> String {
         let _ = writeln!(text, "  team {}  {}  {state}", team.id, team.key);
     }
     for task in &view.tasks {
-        let attempts = if task.attempts > 1 {
-            format!(" (attempt {})", task.attempts)
+        let attempt = if task.attempt > 1 {
+            format!(" (attempt {})", task.attempt)
         } else {
             String::new()
         };
         let _ = writeln!(
             text,
-            "  task {}  \"{}\"  {}{attempts}",
-            task.task, task.subject, task.status
+            "  task {}.{}  \"{}\"  {}{attempt}",
+            task.team, task.task, task.subject, task.status
         );
     }
     text.trim_end().to_owned()

@@ -24,6 +24,7 @@ use crate::key::{KEY_PREFIX, is_key, make_key};
 
 /// The `tlm-*` resources on the server, sorted by their relation to one workflow.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 pub struct Inventory {
     /// Every `tlm-*` agent and team, agents first, each kind in the server's order.
     pub entries: Vec<InventoryEntry>,
@@ -31,6 +32,7 @@ pub struct Inventory {
 
 /// One `tlm-*` resource on the server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 pub struct InventoryEntry {
     /// An agent or a team.
     pub kind: ResourceKind,
@@ -46,6 +48,7 @@ pub struct InventoryEntry {
 
 /// How a `tlm-*` resource relates to a workflow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Relation {
     /// The canonical resource of a declared agent or team.

@@ -69,8 +69,8 @@ pub use plan::{
     OWNER_TAG, Plan, PlanError, PlannedAgent, PlannedTask, PlannedTeam, WORKFLOW_TAG_PREFIX,
 };
 pub use report::{
-    LeftBehind, Report, ResourceAction, ResourceKind, ResourceReport, RunStatus, TaskOrigin,
-    TaskOutcome, TaskReport, TeardownReport, Timings,
+    Change, LeftBehind, Orphan, Report, ResourceAction, ResourceKind, ResourceReport, RunStatus,
+    TaskOrigin, TaskOutcome, TaskReport, TeardownReport, Timings,
 };
 pub use snapshot::Snapshot;
 
@@ -81,7 +81,7 @@ pub(crate) use error::chain;
 #[cfg_attr(not(feature = "cli"), allow(unused_imports))]
 pub(crate) use tasks::newest_attempt;
 #[cfg_attr(not(feature = "cli"), allow(unused_imports))]
-pub(crate) use teardown::delete_one;
+pub(crate) use teardown::delete_each;
 // The executor's modules name it `crate::executor::timestamp`, where it lived before.
 use crate::timestamp;
 
@@ -132,12 +132,22 @@ pub async fn run_plan(plan: &Plan, client: &Client, options: RunOptions) -> Resu
         teams: snapshot.teams().len(),
     });
 
+    let inventory = Inventory::new(plan, &snapshot);
+    let orphans: Vec<Orphan> = inventory
+        .orphans()
+        .map(|entry| Orphan {
+            kind: entry.kind,
+            key: entry.name.clone(),
+            server_id: entry.server_id.clone(),
+            relation: entry.relation,
+        })
+        .collect();
     let left_behind = if options.force {
-        let left_behind: Vec<LeftBehind> = Inventory::new(plan, &snapshot)
+        let left_behind: Vec<LeftBehind> = inventory
             .owned()
             .map(|entry| LeftBehind {
                 kind: entry.kind,
-                name: entry.name.clone(),
+                key: entry.name.clone(),
                 server_id: entry.server_id.clone(),
             })
             .collect();
@@ -198,6 +208,7 @@ pub async fn run_plan(plan: &Plan, client: &Client, options: RunOptions) -> Resu
     let mut report = assemble(plan, &options, started_at, provisioning, task_reports);
     report.status = status;
     report.left_behind = left_behind;
+    report.orphans = orphans;
     report.errors = errors;
 
     let teardown_started = Instant::now();
@@ -261,6 +272,7 @@ fn assemble(
         teams: provisioning.teams,
         tasks,
         left_behind: Vec::new(),
+        orphans: Vec::new(),
         teardown: TeardownReport {
             policy: options.teardown_policy(plan.teardown).to_string(),
             applied: false,

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RunStatus {
     /// Every task completed.
@@ -44,6 +45,7 @@ impl fmt::Display for RunStatus {
 /// The result of a run. A dry run (see [`dry_run`](Report::dry_run)) reports what a run
 /// would do: its actions are intentions and new resources have no server id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 pub struct Report {
     /// The workflow's name.
     pub workflow: String,
@@ -66,6 +68,9 @@ pub struct Report {
     /// `--force`: the existing resources of this workflow that the run did not reuse and
     /// left in place.
     pub left_behind: Vec<LeftBehind>,
+    /// The workflow's orphans on the server when the run started; the run leaves them in
+    /// place (`check --prune` and `destroy` remove them).
+    pub orphans: Vec<Orphan>,
     /// The teardown that followed the run.
     pub teardown: TeardownReport,
     /// Why the run failed, one line each; empty on success.
@@ -108,6 +113,7 @@ impl Report {
 
 /// How long each phase of a run took, in milliseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 pub struct Timings {
     /// Reading the server and provisioning agents and teams.
     pub provision_ms: u64,
@@ -119,9 +125,11 @@ pub struct Timings {
     pub total_ms: u64,
 }
 
-/// What a run did with one agent or team.
+/// What a run did with one agent or team (for a dry run: what it would do).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ResourceAction {
     /// Created by this run.
     Created,
@@ -129,6 +137,11 @@ pub enum ResourceAction {
     Reused,
     /// Found by key; its members were brought in line with the definition.
     Reconciled,
+    /// Found by key; its settings differed from the definition and were brought in line
+    /// in place.
+    Updated,
+    /// Found by key with settings that cannot be changed in place; a new one took its place.
+    Replaced,
     /// Provisioning it failed.
     Failed,
     /// The run ended before it was provisioned.
@@ -142,14 +155,84 @@ impl ResourceAction {
             ResourceAction::Created => "created",
             ResourceAction::Reused => "reused",
             ResourceAction::Reconciled => "reconciled",
+            ResourceAction::Updated => "updated",
+            ResourceAction::Replaced => "replaced",
             ResourceAction::Failed => "failed",
             ResourceAction::NotProvisioned => "not provisioned",
         }
     }
 }
 
+/// The change a run makes (or, for a dry run, would make) to one resource: what plans
+/// list for each agent and team, and each orphan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Change {
+    /// Created anew.
+    Create,
+    /// Found by key and used as it is.
+    Reuse,
+    /// Found by key; its members are set to the declared agents.
+    ReconcileMembers,
+    /// Found by key; its settings are brought in line in place.
+    UpdateSettings,
+    /// Found by key; replaced by a new resource with the declared settings.
+    Replace,
+    /// A resource of this workflow that nothing declared accounts for; a run leaves it in
+    /// place (`check --prune` and `destroy` remove it).
+    Orphan,
+    /// Nothing can be said: provisioning failed, or the run ended before it.
+    Unknown,
+}
+
+impl Change {
+    /// The change as plans write it (`create`, `reconcile members`, ...).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Change::Create => "create",
+            Change::Reuse => "reuse",
+            Change::ReconcileMembers => "reconcile members",
+            Change::UpdateSettings => "update settings",
+            Change::Replace => "replace",
+            Change::Orphan => "orphan",
+            Change::Unknown => "unknown",
+        }
+    }
+
+    /// Whether a run makes this change on the server. Reusing changes nothing; an orphan is
+    /// left alone.
+    pub const fn is_pending(self) -> bool {
+        matches!(
+            self,
+            Change::Create | Change::ReconcileMembers | Change::UpdateSettings | Change::Replace
+        )
+    }
+}
+
+impl From<ResourceAction> for Change {
+    fn from(action: ResourceAction) -> Self {
+        match action {
+            ResourceAction::Created => Change::Create,
+            ResourceAction::Reused => Change::Reuse,
+            ResourceAction::Reconciled => Change::ReconcileMembers,
+            ResourceAction::Updated => Change::UpdateSettings,
+            ResourceAction::Replaced => Change::Replace,
+            ResourceAction::Failed | ResourceAction::NotProvisioned => Change::Unknown,
+        }
+    }
+}
+
+impl fmt::Display for Change {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One agent or team of a [`Report`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 pub struct ResourceReport {
     /// The identifier in the workflow.
     pub id: String,
@@ -171,6 +254,7 @@ pub struct ResourceReport {
 
 /// The two kinds of resource a workflow provisions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ResourceKind {
     /// An agent.
@@ -197,6 +281,7 @@ impl fmt::Display for ResourceKind {
 
 /// How a task ended up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TaskOutcome {
     /// Completed during this run.
@@ -234,6 +319,7 @@ impl TaskOutcome {
 
 /// Where the task the run followed came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TaskOrigin {
     /// Submitted by this run, the subject's first attempt.
@@ -248,6 +334,7 @@ pub enum TaskOrigin {
 
 /// One task of a [`Report`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 pub struct TaskReport {
     /// The team's identifier in the workflow.
     pub team: String,
@@ -277,17 +364,34 @@ pub struct TaskReport {
 
 /// An existing resource of the workflow that a `--force` run left in place.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 pub struct LeftBehind {
     /// An agent or a team.
     pub kind: ResourceKind,
-    /// Its name on the server.
-    pub name: String,
+    /// Its name on the server (a `tlm-*` key).
+    pub key: String,
     /// Its server id.
     pub server_id: String,
 }
 
+/// A resource of the workflow on the server that no declared resource accounts for, as the
+/// run found it (see [`Inventory`](crate::executor::Inventory)). A run leaves it in place.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
+pub struct Orphan {
+    /// An agent or a team.
+    pub kind: ResourceKind,
+    /// Its name on the server (a `tlm-*` key).
+    pub key: String,
+    /// Its server id.
+    pub server_id: String,
+    /// Why it belongs to the workflow.
+    pub relation: crate::executor::Relation,
+}
+
 /// What the teardown did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 pub struct TeardownReport {
     /// The policy that applied (`on_completion`, `on_failure`, `never`).
     pub policy: String,

@@ -95,6 +95,43 @@ async fn delete_all(
     }
 }
 
+/// Deletes each of `targets` (kind and server id), at most `concurrency` at once, every
+/// team before any agent: a team found only through its members would no longer be found
+/// once they are gone. Returns each one's outcome, in `targets`' order.
+#[cfg_attr(not(feature = "cli"), allow(dead_code))]
+pub(crate) async fn delete_each(
+    client: &Client,
+    targets: &[(ResourceKind, String)],
+    concurrency: usize,
+) -> Vec<Result<(), String>> {
+    let never = Stop::new(Cancellation::new(), None);
+    let mut outcomes: Vec<Result<(), String>> = vec![Ok(()); targets.len()];
+    for kind in [ResourceKind::Team, ResourceKind::Agent] {
+        let positions: Vec<usize> = (0..targets.len())
+            .filter(|&position| targets[position].0 == kind)
+            .collect();
+        let jobs: Vec<_> = positions
+            .iter()
+            .map(|&position| {
+                let client = client.clone();
+                let id = targets[position].1.clone();
+                async move { delete_one(kind, &client, &id).await }
+            })
+            .collect();
+        let ends = run_bounded(jobs, concurrency, &never).await;
+        for (position, end) in positions.into_iter().zip(ends) {
+            outcomes[position] = match end {
+                JobEnd::Done(outcome) => outcome,
+                JobEnd::NotStarted => Err("the deletion stopped before it".to_owned()),
+                JobEnd::Panicked(message) => {
+                    Err(format!("the deletion stopped unexpectedly: {message}"))
+                }
+            };
+        }
+    }
+    outcomes
+}
+
 /// Deletes one resource; an agent is stopped first. A stop that fails does not prevent the
 /// delete (the agent may not be running); 404 on delete means it is gone already.
 pub(crate) async fn delete_one(

@@ -1,0 +1,69 @@
+//! The parts of `--help` beyond the options: the environment variables and the exit
+//! statuses.
+
+use std::fmt::Write as _;
+
+use crate::cli::exit::EXIT_STATUSES;
+
+/// The environment variables a workflow binary reads, and what each means.
+pub(crate) const ENVIRONMENT: &[(&str, &str)] = &[
+    (
+        "AGAMEMNON_URL",
+        "the server (http:// or https://); --url overrides it; with neither, `run`, `check`, \
+         `status` and `destroy` use an embedded simulator on 127.0.0.1",
+    ),
+    (
+        "AGAMEMNON_API_KEY",
+        "sent as `Authorization: Bearer <key>`; never printed",
+    ),
+    (
+        "AGAMEMNON_TIMEOUT",
+        "seconds one attempt of a request may take [default: 30]",
+    ),
+    (
+        "AGAMEMNON_MAX_RETRIES",
+        "retries after the first attempt, when retrying is safe [default: 5]",
+    ),
+    (
+        "AGAMEMNON_RATE_LIMIT",
+        "client-side pacing in requests per second; 0 = off [default: off]",
+    ),
+    (
+        "AGAMEMNON_RATE_BURST",
+        "requests allowed at once before pacing starts [default: the rate]",
+    ),
+    (
+        "AGAMEMNON_CA_FILE",
+        "a PEM certificate to trust besides the usual roots",
+    ),
+    (
+        "REQUIRE_TLS",
+        "1/true/yes/on: refuse a plain http:// URL [default: off]",
+    ),
+    (
+        "RUST_LOG",
+        "the filter for the logs on stderr [default: warn]",
+    ),
+    (
+        "NO_COLOR",
+        "set and not empty: no colour unless --color says otherwise",
+    ),
+];
+
+/// What `--help` prints after the options.
+pub(crate) fn after_long_help() -> String {
+    let mut text = String::from("Environment:\n");
+    let width = ENVIRONMENT
+        .iter()
+        .map(|(name, _)| name.len())
+        .max()
+        .unwrap_or(0);
+    for (name, meaning) in ENVIRONMENT {
+        let _ = writeln!(text, "  {name:<width$}  {meaning}");
+    }
+    text.push_str("\nExit status:\n");
+    for (code, meaning) in EXIT_STATUSES {
+        let _ = writeln!(text, "  {code:<3}  {meaning}");
+    }
+    text.trim_end().to_owned()
+}
