@@ -95,7 +95,7 @@ impl Config {
     /// | `AGAMEMNON_API_KEY` | sent as `Authorization: Bearer <key>` | none |
     /// | `AGAMEMNON_TIMEOUT` | per-request timeout, seconds (0.1 to 3600) | 30 |
     /// | `AGAMEMNON_MAX_RETRIES` | retries after the first attempt (0 to 20) | 5 |
-    /// | `AGAMEMNON_RATE_LIMIT` | client-side pacing, requests per second (0.1 to 10000; 0 = off) | off |
+    /// | `AGAMEMNON_RATE_LIMIT` | client-side pacing, requests per second (0.1 to 10000; 0 = learned from the server's 429s) | learned |
     /// | `AGAMEMNON_RATE_BURST` | requests allowed at once before pacing starts (1 to 10000) | the rate, rounded up |
     /// | `AGAMEMNON_CA_FILE` | a PEM certificate to trust besides the usual roots | none |
     /// | `REQUIRE_TLS` | `1`/`true`: refuse a plain `http://` URL | off |
@@ -222,9 +222,9 @@ impl Config {
     }
 
     /// Paces requests to at most `per_second` on average, allowing `burst` at once; all
-    /// clones of a [`Client`](super::Client) share one budget. `per_second <= 0` turns
-    /// pacing off; otherwise it is kept within [`RATE_RANGE`] and `burst` within
-    /// [`BURST_RANGE`].
+    /// clones of a [`Client`](super::Client) share one budget. `per_second <= 0` leaves the
+    /// client to learn the server's rate from its `429`s (the default); otherwise it is kept
+    /// within [`RATE_RANGE`] and `burst` within [`BURST_RANGE`].
     pub fn rate_limit(mut self, per_second: f64, burst: u32) -> Self {
         self.rate = (per_second.is_finite() && per_second > 0.0).then(|| Rate {
             per_second: per_second.clamp(*RATE_RANGE.start(), *RATE_RANGE.end()),

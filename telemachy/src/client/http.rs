@@ -10,6 +10,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
+use super::adapt::Adaptive;
 use super::config::{Config, without_user_info};
 use super::error::{ConfigError, Error};
 use super::pace::Pacer;
@@ -152,7 +153,16 @@ pub(crate) struct Transport {
     secret: Option<String>,
     timeout: Duration,
     policy: RetryPolicy,
-    pacer: Option<Pacer>,
+    pacing: Pacing,
+}
+
+/// How a client keeps to the server's rate limit.
+#[derive(Debug)]
+enum Pacing {
+    /// At the configured rate.
+    Fixed(Pacer),
+    /// At the rate learned from the server's `429`s.
+    Learned(Adaptive),
 }
 
 impl Transport {
@@ -215,7 +225,10 @@ impl Transport {
                 base: config.backoff_base,
                 max: config.backoff_max,
             },
-            pacer: config.rate.map(Pacer::new),
+            pacing: match config.rate {
+                Some(rate) => Pacing::Fixed(Pacer::new(rate)),
+                None => Pacing::Learned(Adaptive::default()),
+            },
         })
     }
 
@@ -401,11 +414,16 @@ impl Transport {
         tokio::time::sleep(delay).await;
     }
 
-    /// One attempt: waits for the pacer, sends, and reads the answer within the timeout.
+    /// One attempt: waits for the pacer, sends, and reads the answer within the timeout;
+    /// tells a learning pacer whether the server limited it.
     async fn attempt(&self, call: &Call, retry: u32) -> Result<Vec<u8>, Attempted> {
-        if let Some(pacer) = &self.pacer {
-            pacer.acquire().await;
-        }
+        let ticket = match &self.pacing {
+            Pacing::Fixed(pacer) => {
+                pacer.acquire().await;
+                None
+            }
+            Pacing::Learned(adaptive) => Some(adaptive.acquire().await),
+        };
         let request = self.request(call);
         let started = tokio::time::Instant::now();
         let answer = tokio::time::timeout(self.timeout, async {
@@ -416,6 +434,11 @@ impl Transport {
             self.read_answer(call, response).await
         })
         .await;
+        if let (Pacing::Learned(adaptive), Some(ticket)) = (&self.pacing, ticket) {
+            let rate_limited =
+                matches!(&answer, Ok(Err(failed)) if failed.error.status() == Some(429));
+            adaptive.answered(ticket, rate_limited);
+        }
         let elapsed_ms = started.elapsed().as_millis() as u64;
         match answer {
             Ok(Ok(body)) => {

@@ -45,8 +45,10 @@
 //!   `offset`), skipping ids it has already seen, and stops on a server whose pages never
 //!   end; past [`MAX_LIST_ITEMS`] items or [`MAX_LIST_BYTES`] bytes it stops with
 //!   [`Error::ListTooLarge`].
-//! - **Pacing.** [`Config::rate_limit`] keeps a large workflow under the server's rate
-//!   limit instead of bouncing off it; all clones of a client share one budget.
+//! - **Pacing.** Without configuration, the first `429` makes the client measure the
+//!   server's rate from its answers and keep just under it from then on, so a large
+//!   workflow meets only a handful of `429`s. [`Config::rate_limit`] sets a rate instead,
+//!   for those who know it. All clones of a client share one budget.
 //! - **Hazards of the real server.** A `POST` without a payload (`start`, `stop`) still
 //!   sends `{}`, because the server stalls on a body-less `POST`; bodies are always
 //!   well-typed; answers are read up to 8 MiB; unknown statuses decode as `Other`.
@@ -55,6 +57,7 @@
 //! output, errors or logs. Requests are traced at `debug` level (method, path, attempt,
 //! status); retries at `info`, since the error that ends them reaches the caller anyway.
 
+mod adapt;
 mod adopt;
 mod agents;
 mod config;
