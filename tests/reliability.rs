@@ -10,6 +10,8 @@
 //!   duplicate).
 //! - `user_input`: wrong URLs, unreachable and silent servers, a rejected key, `REQUIRE_TLS`.
 //! - `secrets`: the key at `trace` level, task text at `info`.
+//! - `signals`: SIGTERM, SIGHUP and SIGINT stop a run with teardown and summary; a second
+//!   signal quits; a stalled create never holds up a stop.
 //! - `tls`: https with a self-signed certificate, trusted only when named.
 //!
 //! The tests that run a workflow binary need the examples built (`cargo test` builds them;
@@ -45,6 +47,9 @@ mod user_input;
 
 #[path = "reliability/secrets.rs"]
 mod secrets;
+
+#[path = "reliability/signals.rs"]
+mod signals;
 
 #[path = "reliability/tls.rs"]
 mod tls;

@@ -11,8 +11,12 @@ pub(crate) const FAILED: u8 = 1;
 pub(crate) const USAGE: u8 = 2;
 /// Exit status: `run --dry-run --detailed-exitcode` found changes pending.
 pub(crate) const CHANGES_PENDING: u8 = 3;
+/// Exit status: a second SIGHUP quit a run at once, without teardown (128 + SIGHUP).
+pub(crate) const HUNG_UP: u8 = 129;
 /// Exit status: a second Ctrl-C quit at once, without teardown (128 + SIGINT).
 pub(crate) const INTERRUPTED: u8 = 130;
+/// Exit status: a second SIGTERM quit a run at once, without teardown (128 + SIGTERM).
+pub(crate) const TERMINATED: u8 = 143;
 
 /// Every exit status and what it means, in ascending order.
 pub(crate) const EXIT_STATUSES: &[(u8, &str)] = &[
@@ -37,7 +41,15 @@ pub(crate) const EXIT_STATUSES: &[(u8, &str)] = &[
          reconcile, update or replace a resource, or submit a task)",
     ),
     (
+        HUNG_UP,
+        "a second SIGHUP quit a run at once, without teardown",
+    ),
+    (
         INTERRUPTED,
         "a second Ctrl-C quit at once, without teardown",
+    ),
+    (
+        TERMINATED,
+        "a second SIGTERM quit a run at once, without teardown",
     ),
 ];

@@ -12,7 +12,9 @@
 //! Commands: `run` (the default), `plan`, `check`, `status`; `--json` on every command,
 //! `--url` instead of `AGAMEMNON_URL`. Exit status 0 on success, 1 when the workflow
 //! failed or was cancelled (or `check` found orphans), 2 for usage and configuration
-//! errors, each with a one-line reason on stderr. Run the binary with `--help` for the rest.
+//! errors, each with a one-line reason on stderr; 130, 143 or 129 when a second SIGINT,
+//! SIGTERM or SIGHUP quit a run at once (the first stops it cleanly). Run the binary with
+//! `--help` for the rest.
 
 mod args;
 mod check;
@@ -26,6 +28,7 @@ mod output;
 mod plan;
 mod progress;
 mod run;
+mod signals;
 mod status;
 mod stderr;
 

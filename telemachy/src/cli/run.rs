@@ -12,6 +12,7 @@ use crate::cli::document::View;
 use crate::cli::exit;
 use crate::cli::output::{Failure, exit_status, print_json, print_text};
 use crate::cli::progress::Progress;
+use crate::cli::signals;
 use crate::executor::{
     self, Cancellation, Change, Plan, Report, ResourceAction, ResourceKind, ResourceReport,
     RunOptions, TaskOrigin, TaskOutcome, chain,
@@ -30,7 +31,7 @@ pub(crate) async fn run(
     // A dry run's summary lists every intention; progress lines would only repeat it.
     let progress = Progress::new(json || args.dry_run, plan.tasks.len());
     let cancellation = Cancellation::new();
-    let signals = tokio::spawn(watch_ctrl_c(cancellation.clone(), progress.clone()));
+    let signals = tokio::spawn(signals::watch(cancellation.clone(), progress.clone()));
 
     let mut options = RunOptions::new()
         .force(args.force)
@@ -165,23 +166,6 @@ impl Changes {
             resources,
             tasks_to_submit,
         }
-    }
-}
-
-/// On the first Ctrl-C, cancel the run (it stops submitting and tears down by policy); on
-/// the second, quit at once.
-async fn watch_ctrl_c(cancellation: Cancellation, progress: Progress) {
-    if tokio::signal::ctrl_c().await.is_err() {
-        return;
-    }
-    cancellation.cancel();
-    progress.note(
-        "cancelling: no new tasks will be submitted; tearing down by policy \
-         (press Ctrl-C again to quit at once)",
-    );
-    if tokio::signal::ctrl_c().await.is_ok() {
-        progress.note("quitting without teardown");
-        std::process::exit(i32::from(crate::cli::exit::INTERRUPTED));
     }
 }
 

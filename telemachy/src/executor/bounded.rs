@@ -7,7 +7,15 @@ use std::sync::Arc;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use crate::executor::stop::Stop;
+use crate::executor::stop::{ABANDON_AFTER, Stop};
+
+/// Sleeps until `at`, or forever without one.
+async fn sleep_until(at: Option<tokio::time::Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
 
 /// How one job of [`run_bounded`] ended.
 #[derive(Debug)]
@@ -18,13 +26,18 @@ pub(crate) enum JobEnd<T> {
     NotStarted,
     /// It panicked (a bug); the message says where.
     Panicked(String),
+    /// It was under way when the run stopped and did not end within
+    /// [`ABANDON_AFTER`](crate::executor::stop::ABANDON_AFTER): it was dropped, and what
+    /// it did on the server (if anything) is unknown.
+    Abandoned,
 }
 
 /// Runs `jobs` with at most `bound` of them at once; results come back in the jobs' order.
 ///
-/// A job that has not started when `stop` fires never starts. A job that has started runs
-/// to its end: jobs change the server, and abandoning one midway could leave a resource
-/// that nobody recorded.
+/// A job that has not started when `stop` fires never starts. A job that has started gets
+/// [`ABANDON_AFTER`] to end, so that what it made is recorded; past that it is abandoned
+/// ([`JobEnd::Abandoned`]): a stalled server must not hold up a stop. Jobs make resources
+/// named by their keys, so the next run finds what an abandoned one made.
 pub(crate) async fn run_bounded<T, F>(jobs: Vec<F>, bound: usize, stop: &Stop) -> Vec<JobEnd<T>>
 where
     T: Send + 'static,
@@ -54,7 +67,25 @@ where
     }
 
     let mut ends: Vec<JobEnd<T>> = (0..count).map(|_| JobEnd::NotStarted).collect();
-    while let Some(joined) = set.join_next_with_id().await {
+    let mut abandon_at = None;
+    let mut abandoned = false;
+    loop {
+        let joined = tokio::select! {
+            biased;
+            joined = set.join_next_with_id() => match joined {
+                Some(joined) => joined,
+                None => break,
+            },
+            _ = stop.stopped(), if abandon_at.is_none() => {
+                abandon_at = Some(tokio::time::Instant::now() + ABANDON_AFTER);
+                continue;
+            }
+            () = sleep_until(abandon_at), if abandon_at.is_some() && !abandoned => {
+                set.abort_all();
+                abandoned = true;
+                continue;
+            }
+        };
         match joined {
             Ok((id, Some(output))) => {
                 if let Some(&position) = positions.get(&id) {
@@ -64,7 +95,11 @@ where
             Ok((_, None)) => {}
             Err(error) => {
                 if let Some(&position) = positions.get(&error.id()) {
-                    ends[position] = JobEnd::Panicked(error.to_string());
+                    ends[position] = if error.is_cancelled() {
+                        JobEnd::Abandoned
+                    } else {
+                        JobEnd::Panicked(error.to_string())
+                    };
                 }
             }
         }
@@ -134,5 +169,25 @@ mod tests {
                 .iter()
                 .all(|end| matches!(end, JobEnd::NotStarted))
         );
+    }
+
+    #[tokio::test]
+    async fn a_job_under_way_is_abandoned_soon_after_a_stop() {
+        let cancellation = Cancellation::new();
+        let stop = Stop::new(cancellation.clone(), None);
+        let jobs = vec![std::future::pending::<()>()];
+        let canceller = tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            cancellation.cancel();
+        });
+        let started = std::time::Instant::now();
+        let ends = run_bounded(jobs, 1, &stop).await;
+        assert!(matches!(ends[0], JobEnd::Abandoned), "{:?}", ends[0]);
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "{:?}",
+            started.elapsed()
+        );
+        canceller.await.expect("the canceller does not panic");
     }
 }

@@ -203,6 +203,15 @@ fn collect(
                 report.error = done.error;
             }
             JobEnd::NotStarted => {}
+            JobEnd::Abandoned => {
+                let error = format!(
+                    "the run stopped while its request was under way; if the server made it, \
+                     the next run finds it by its key `{}`",
+                    report.key
+                );
+                errors.push(format!("{kind} `{}`: {error}", report.id));
+                report.error = Some(error);
+            }
             JobEnd::Panicked(message) => {
                 let error = format!("provisioning stopped unexpectedly: {message}");
                 errors.push(format!("{kind} `{}`: {error}", report.id));

@@ -1,11 +1,17 @@
 //! When a run must stop early: cancelled, or past the workflow's timeout.
 
 use std::future::Future;
+use std::time::Duration;
 
 use tokio::time::Instant;
 
 use crate::executor::options::Cancellation;
 use crate::executor::report::RunStatus;
+
+/// How long a request under way (a create, say) may take to answer once the run must stop,
+/// before it is abandoned: a stop takes effect within a second even on a stalled server.
+/// What an abandoned create made is named by its key, so the next run finds it.
+pub(crate) const ABANDON_AFTER: Duration = Duration::from_millis(500);
 
 /// The two reasons a run stops before it is done, watched together.
 #[derive(Debug, Clone)]

@@ -26,7 +26,7 @@ use crate::executor::plan::Plan;
 use crate::executor::reads::ReadSchedule;
 use crate::executor::ready::Readiness;
 use crate::executor::report::{RunStatus, TaskOrigin, TaskOutcome, TaskReport};
-use crate::executor::stop::Stop;
+use crate::executor::stop::{ABANDON_AFTER, Stop};
 use crate::executor::timestamp::parse_rfc3339;
 
 /// How many polls in a row a watched task may be missing from its team's list before it
@@ -347,7 +347,9 @@ impl Scheduler<'_> {
                     ));
                     return Err(RunStatus::Failed);
                 }
-                JobEnd::NotStarted => return Err(stop.reason().unwrap_or(RunStatus::Cancelled)),
+                JobEnd::NotStarted | JobEnd::Abandoned => {
+                    return Err(stop.reason().unwrap_or(RunStatus::Cancelled));
+                }
                 JobEnd::Panicked(message) => {
                     self.errors.push(format!(
                         "reading the tasks of team `{}` failed: {message}",
@@ -465,8 +467,29 @@ impl Scheduler<'_> {
             }
         };
         reads.abort_all();
-        while let Some(joined) = creates.join_next_with_id().await {
-            self.on_created(joined, &mut submitting);
+        // Creates under way get a moment to answer, so that what they made is recorded;
+        // past it they are abandoned: a stalled server must not hold up a stop. The next
+        // run finds what an abandoned create made by its subject, in the team of its key.
+        let abandon = tokio::time::sleep(ABANDON_AFTER);
+        tokio::pin!(abandon);
+        loop {
+            tokio::select! {
+                joined = creates.join_next_with_id() => match joined {
+                    Some(joined) => self.on_created(joined, &mut submitting),
+                    None => break,
+                },
+                () = &mut abandon => {
+                    creates.abort_all();
+                    for index in submitting.drain().map(|(_, index)| index) {
+                        self.tasks[index].error = Some(
+                            "the run stopped while its submission was under way; if the \
+                             server made it, the next run finds it by its subject"
+                                .to_owned(),
+                        );
+                    }
+                    break;
+                }
+            }
         }
         status
     }

@@ -63,7 +63,9 @@ async fn delete_all(
         let error = match end {
             JobEnd::Done(Ok(())) => None,
             JobEnd::Done(Err(error)) => Some(error),
-            JobEnd::NotStarted => Some("the teardown stopped before it".to_owned()),
+            JobEnd::NotStarted | JobEnd::Abandoned => {
+                Some("the teardown stopped before it".to_owned())
+            }
             JobEnd::Panicked(message) => Some(format!("teardown stopped unexpectedly: {message}")),
         };
         match error {
@@ -122,7 +124,9 @@ pub(crate) async fn delete_each(
         for (position, end) in positions.into_iter().zip(ends) {
             outcomes[position] = match end {
                 JobEnd::Done(outcome) => outcome,
-                JobEnd::NotStarted => Err("the deletion stopped before it".to_owned()),
+                JobEnd::NotStarted | JobEnd::Abandoned => {
+                    Err("the deletion stopped before it".to_owned())
+                }
                 JobEnd::Panicked(message) => {
                     Err(format!("the deletion stopped unexpectedly: {message}"))
                 }
