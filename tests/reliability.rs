@@ -10,6 +10,7 @@
 //!   duplicate).
 //! - `user_input`: wrong URLs, unreachable and silent servers, a rejected key, `REQUIRE_TLS`.
 //! - `secrets`: the key at `trace` level, task text at `info`.
+//! - `no_silent_simulator`: which server a run used; `CI` without a server refuses.
 //! - `signals`: SIGTERM, SIGHUP and SIGINT stop a run with teardown and summary; a second
 //!   signal quits; a stalled create never holds up a stop.
 //! - `tls`: https with a self-signed certificate, trusted only when named.
@@ -47,6 +48,9 @@ mod user_input;
 
 #[path = "reliability/secrets.rs"]
 mod secrets;
+
+#[path = "reliability/no_silent_simulator.rs"]
+mod no_silent_simulator;
 
 #[path = "reliability/signals.rs"]
 mod signals;

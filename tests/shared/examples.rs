@@ -39,6 +39,8 @@ pub(crate) fn command(name: &str, args: &[&str], url: Option<&str>) -> Command {
         "AGAMEMNON_CA_FILE",
         "REQUIRE_TLS",
         "RUST_LOG",
+        "CI",
+        "TELEMACHY_SIM",
     ] {
         command.env_remove(variable);
     }

@@ -14,8 +14,8 @@ use crate::spec::Teardown;
 #[command(
     version,
     after_help = "With no AGAMEMNON_URL and no --url, `run`, `check`, `status` and `destroy` \
-                  use an embedded simulator on 127.0.0.1. `--help` lists the environment \
-                  variables and the exit statuses."
+                  use an embedded simulator on 127.0.0.1 (not with CI set, unless --sim asks \
+                  for it). `--help` lists the environment variables and the exit statuses."
 )]
 pub(crate) struct Cli {
     /// What to do; `run` when left out.
@@ -33,6 +33,13 @@ pub(crate) struct Cli {
     /// The Agamemnon server, e.g. `https://agamemnon.example:8080` (overrides AGAMEMNON_URL).
     #[arg(long, global = true, value_name = "URL")]
     pub(crate) url: Option<String>,
+
+    /// Use the embedded Agamemnon simulator on 127.0.0.1, even with `CI` or `AGAMEMNON_URL`
+    /// set (`TELEMACHY_SIM=1` does the same).
+    #[arg(long, global = true, env = "TELEMACHY_SIM", conflicts_with = "url",
+          action = clap::ArgAction::SetTrue,
+          value_parser = clap::builder::BoolishValueParser::new())]
+    pub(crate) sim: bool,
 
     /// When to colour the output [default: auto, or never when NO_COLOR is set].
     #[arg(long, global = true, value_name = "WHEN")]

@@ -10,7 +10,7 @@ pub(crate) const ENVIRONMENT: &[(&str, &str)] = &[
     (
         "AGAMEMNON_URL",
         "the server (http:// or https://); --url overrides it; with neither, `run`, `check`, \
-         `status` and `destroy` use an embedded simulator on 127.0.0.1",
+         `status` and `destroy` use an embedded simulator on 127.0.0.1 (not with CI set)",
     ),
     (
         "AGAMEMNON_API_KEY",
@@ -18,19 +18,19 @@ pub(crate) const ENVIRONMENT: &[(&str, &str)] = &[
     ),
     (
         "AGAMEMNON_TIMEOUT",
-        "seconds one attempt of a request may take [default: 30]",
+        "seconds one attempt of a request may take, 0.1 to 3600 [default: 30]",
     ),
     (
         "AGAMEMNON_MAX_RETRIES",
-        "retries after the first attempt, when retrying is safe [default: 5]",
+        "retries after the first attempt, when retrying is safe, 0 to 20 [default: 5]",
     ),
     (
         "AGAMEMNON_RATE_LIMIT",
-        "client-side pacing in requests per second; 0 = off [default: off]",
+        "client-side pacing in requests per second, 0.1 to 10000; 0 = off [default: off]",
     ),
     (
         "AGAMEMNON_RATE_BURST",
-        "requests allowed at once before pacing starts [default: the rate]",
+        "requests allowed at once before pacing starts, 1 to 10000 [default: the rate]",
     ),
     (
         "AGAMEMNON_CA_FILE",
@@ -39,6 +39,15 @@ pub(crate) const ENVIRONMENT: &[(&str, &str)] = &[
     (
         "REQUIRE_TLS",
         "1/true/yes/on: refuse a plain http:// URL [default: off]",
+    ),
+    (
+        "CI",
+        "set (not 0/false/no/off): a real server is expected; without AGAMEMNON_URL or \
+         --url a command refuses instead of using the simulator",
+    ),
+    (
+        "TELEMACHY_SIM",
+        "1/true/yes/on: use the embedded simulator, like --sim",
     ),
     (
         "RUST_LOG",

@@ -165,6 +165,7 @@ fn color_flag(args: &[OsString]) -> Option<ColorChoice> {
 
 async fn dispatch(workflow: Workflow, cli: Cli) -> Result<ExitCode, Failure> {
     let url = cli.url.as_deref();
+    connect::ask_for_simulator(cli.sim);
     match &cli.command {
         None => run::run(&workflow, &cli.run, cli.json, url).await,
         Some(Command::Run(args)) => run::run(&workflow, args, cli.json, url).await,

@@ -7,7 +7,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::cli::args::RunArgs;
-use crate::cli::connect::Server;
+use crate::cli::connect::{Server, ServerView};
 use crate::cli::document::View;
 use crate::cli::exit;
 use crate::cli::output::{Failure, exit_status, print_json, print_text};
@@ -51,6 +51,7 @@ pub(crate) async fn run(
     let result = executor::run_plan(&plan, &server.client, options).await;
     progress.finish();
     signals.abort();
+    let server_view = server.view();
     server.close().await;
     let report = result.map_err(|error| Failure::runtime(chain(&error)))?;
 
@@ -58,10 +59,11 @@ pub(crate) async fn run(
     if json {
         print_json(&RunView {
             report: &report,
+            server: server_view,
             changes: changes.as_ref(),
         })?;
     } else {
-        print_text(&summary(&report));
+        print_text(&with_server_line(&summary(&report), &server_view));
     }
     match changes {
         Some(changes) if args.detailed_exitcode && report.status.is_success() => {
@@ -80,6 +82,8 @@ pub(crate) async fn run(
 pub(crate) struct RunView<'r> {
     #[serde(flatten)]
     report: &'r Report,
+    /// The server the run used, and whether it was the embedded simulator.
+    server: ServerView,
     /// A dry run's changes: every agent and team, and every orphan, with what a run would
     /// do with it.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -166,6 +170,14 @@ impl Changes {
             resources,
             tasks_to_submit,
         }
+    }
+}
+
+/// `summary` with the server's line after its first line.
+fn with_server_line(summary: &str, server: &ServerView) -> String {
+    match summary.split_once('\n') {
+        Some((first, rest)) => format!("{first}\n  {}\n{rest}", server.line()),
+        None => format!("{summary}\n  {}", server.line()),
     }
 }
 
