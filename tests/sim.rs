@@ -183,7 +183,7 @@ async fn agent_lifecycle() {
                 "tags": ["telemachy"],
                 "status": "online",
                 "id": "chosen-by-client",
-                "flavour": "unknown fields are stored",
+                "flavour": "dropped on create",
             }),
         )
         .await;
@@ -199,13 +199,16 @@ async fn agent_lifecycle() {
     assert_eq!(agent["role"], "worker");
     assert_eq!(agent["host"], "local");
     assert_eq!(agent["taskDescription"], "");
-    assert_eq!(agent["flavour"], "unknown fields are stored");
+    assert!(
+        agent.get("flavour").is_none(),
+        "a create drops unknown fields, as the real server does"
+    );
     assert!(
         agent["createdAt"]
             .as_str()
             .is_some_and(|t| t.ends_with('Z'))
     );
-    assert!(agent["updatedAt"].is_string());
+    assert!(agent.get("updatedAt").is_none(), "0.1.0 has no updatedAt");
 
     let fetched = h.get(&format!("/v1/agents/{id}")).await;
     assert_eq!(fetched.status, StatusCode::OK);
@@ -230,11 +233,20 @@ async fn agent_lifecycle() {
         .call(
             Method::PATCH,
             &format!("/v1/agents/{id}"),
-            Some(json!({"label": "editor", "id": "ignored", "createdAt": "ignored"})),
+            Some(json!({"label": "editor", "id": "ignored", "createdAt": "ignored", "flavour": "stored"})),
         )
         .await;
     assert_eq!(patched.status, StatusCode::OK);
     assert_eq!(patched.body["agent"]["label"], "editor");
+    assert_eq!(
+        patched.body["agent"]["flavour"], "stored",
+        "a PATCH merges unknown fields"
+    );
+    assert_eq!(
+        patched.body["agent"]["programArgs"],
+        json!(["--model", "opus"])
+    );
+    assert!(patched.body["agent"].get("updatedAt").is_none());
     assert_eq!(patched.body["agent"]["id"], id.as_str());
     assert_eq!(patched.body["agent"]["createdAt"], agent["createdAt"]);
     let bad_status = h
@@ -311,7 +323,7 @@ async fn absent_fields_get_the_contracts_defaults() {
 }
 
 #[tokio::test]
-async fn docker_agents_keep_image_and_resources() {
+async fn docker_settings_are_dropped_by_a_create_and_stored_by_a_patch() {
     let h = Harness::start(SimConfig::default()).await;
     let created = h
         .post(
@@ -322,18 +334,36 @@ async fn docker_agents_keep_image_and_resources() {
     assert_eq!(created.status, StatusCode::CREATED);
     let agent = &created.body["agent"];
     assert_eq!(agent["host"], "docker");
-    assert_eq!(agent["image"], "ghcr.io/x/fleet:latest");
-    assert_eq!(agent["cpus"], 2);
-    assert_eq!(agent["memory"], "4g");
+    for field in ["image", "cpus", "memory"] {
+        assert!(agent.get(field).is_none(), "a create drops `{field}`");
+    }
+    // It decodes as the shared wire type.
+    let decoded: telemachy::api::AgentCreated =
+        serde_json::from_value(created.body.clone()).expect("decodes as AgentCreated");
+    assert_eq!(decoded.agent.host, "docker");
+    assert_eq!(decoded.agent.image, None);
+
+    let id = id_of(&agent["id"]);
+    let patched = h
+        .call(
+            Method::PATCH,
+            &format!("/v1/agents/{id}"),
+            Some(json!({"image": "ghcr.io/x/fleet:latest", "cpus": 2, "memory": "4g"})),
+        )
+        .await;
+    assert_eq!(patched.status, StatusCode::OK);
+    assert_eq!(patched.body["agent"]["image"], "ghcr.io/x/fleet:latest");
+    assert_eq!(patched.body["agent"]["cpus"], 2);
+    let listed = h.get("/v1/agents").await;
+    assert_eq!(
+        listed.body["agents"][0]["memory"], "4g",
+        "read back in lists"
+    );
     let stored = h.sim.agents();
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0].image.as_deref(), Some("ghcr.io/x/fleet:latest"));
     assert_eq!(stored[0].cpus, Some(2));
     assert_eq!(stored[0].memory.as_deref(), Some("4g"));
-    // It decodes as the shared wire type.
-    let decoded: telemachy::api::AgentCreated =
-        serde_json::from_value(created.body.clone()).expect("decodes as AgentCreated");
-    assert_eq!(decoded.agent.host, "docker");
 }
 
 #[tokio::test]
@@ -419,7 +449,7 @@ async fn team_lifecycle() {
         json!(["a-1", "a-2"]),
         "members are not checked"
     );
-    assert!(team["createdAt"].is_string() && team["updatedAt"].is_string());
+    assert!(team["createdAt"].is_string() && team.get("updatedAt").is_none());
 
     let path = format!("/v1/teams/{id}");
     assert_eq!(h.get(&path).await.body["team"]["name"], "alpha");
@@ -475,7 +505,7 @@ async fn task_lifecycle() {
     assert_eq!(task["assigneeAgentId"], "");
     assert_eq!(task["status"], "pending", "a new task is pending");
     assert_eq!(task["completedAt"], Value::Null);
-    assert!(task["createdAt"].is_string() && task["updatedAt"].is_string());
+    assert!(task["createdAt"].is_string() && task.get("updatedAt").is_none());
 
     let path = format!("/v1/teams/{team}/tasks/{id}");
     assert_eq!(h.get(&path).await.body["task"]["id"], id.as_str());

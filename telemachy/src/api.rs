@@ -123,6 +123,62 @@ pub struct NewAgent {
     pub memory: Option<String>,
 }
 
+/// The body of `PATCH /v1/agents/{id}`: the fields to merge into the stored agent; those
+/// left `None` are not sent and stay as they are.
+///
+/// The server stores every field a `PATCH` names, also those a create drops (`image`, `cpus`
+/// and `memory` of a docker agent): a docker agent's settings reach the server this way.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct AgentPatch {
+    /// A human label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// The program the agent runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub program: Option<String>,
+    /// The directory the agent works in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub working_directory: Option<String>,
+    /// Arguments for the program.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub program_args: Option<Vec<String>>,
+    /// Tags (the whole list: the server replaces it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// The host: `local` or `docker`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// The container image of a docker agent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    /// The CPUs of a docker agent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpus: Option<u32>,
+    /// The memory of a docker agent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory: Option<String>,
+}
+
+impl AgentPatch {
+    /// A patch that changes nothing; set the fields to change.
+    ///
+    /// ```
+    /// let mut patch = telemachy::api::AgentPatch::new();
+    /// patch.cpus = Some(4);
+    /// assert_eq!(serde_json::to_string(&patch).expect("serialises"), r#"{"cpus":4}"#);
+    /// ```
+    pub fn new() -> AgentPatch {
+        AgentPatch::default()
+    }
+
+    /// Whether the patch names no field.
+    pub fn is_empty(&self) -> bool {
+        *self == AgentPatch::default()
+    }
+}
+
 /// A team as the server returns it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

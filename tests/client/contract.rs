@@ -145,6 +145,58 @@ async fn create_agent_sends_every_field_in_camel_case() {
 }
 
 #[tokio::test]
+async fn update_agent_patches_only_the_fields_it_names_and_is_retried() {
+    let server = server().await;
+    let mut stored = example_agent();
+    stored["host"] = json!("docker");
+    stored["image"] = json!("ghcr.io/example/scout:1");
+    stored["cpus"] = json!(4);
+    let route = format!("/v1/agents/{AGENT_ID}");
+    let body = json!({"image": "ghcr.io/example/scout:1", "cpus": 4});
+    // The first attempt fails with a 5xx: a merge is safe to send again.
+    api("PATCH", &route)
+        .and(header("content-type", "application/json"))
+        .and(body_json(body.clone()))
+        .respond_with(json_answer(503, json!({"error": "busy"})))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    api("PATCH", &route)
+        .and(body_json(body))
+        .respond_with(json_answer(200, json!({"agent": stored})))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let mut patch = telemachy::api::AgentPatch::new();
+    patch.image = Some("ghcr.io/example/scout:1".into());
+    patch.cpus = Some(4);
+    let agent = client(&server)
+        .update_agent(AGENT_ID, &patch)
+        .await
+        .expect("patched");
+    assert_eq!(agent.cpus, Some(4));
+    assert_eq!(agent.image.as_deref(), Some("ghcr.io/example/scout:1"));
+}
+
+#[tokio::test]
+async fn update_agent_of_an_unknown_id_is_not_found() {
+    let server = server().await;
+    api("PATCH", "/v1/agents/gone")
+        .respond_with(json_answer(404, json!({"error": "agent not found"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let error = client(&server)
+        .update_agent("gone", &telemachy::api::AgentPatch::new())
+        .await
+        .expect_err("404");
+    assert!(error.is_not_found(), "{error}");
+}
+
+#[tokio::test]
 async fn empty_text_fields_are_left_to_the_server_defaults() {
     let server = server().await;
     api("POST", "/v1/agents")

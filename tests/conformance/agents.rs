@@ -1,7 +1,7 @@
 //! Health, version and the life of an agent: create (local and docker), read back, look up
 //! by name, start twice, stop, delete, then not found.
 
-use telemachy::api::AgentStatus;
+use telemachy::api::{AgentPatch, AgentStatus};
 use telemachy::sim::SimConfig;
 
 use crate::requests::{DOCKER_AGENT, LOCAL_AGENT, docker_agent, local_agent};
@@ -21,7 +21,7 @@ async fn health_and_version() {
 }
 
 #[tokio::test]
-async fn a_docker_agent_is_stored_as_sent() {
+async fn a_docker_agent_gets_its_settings_from_the_patch_after_its_create() {
     let sim = simulator(SimConfig::default()).await;
     let client = client(&sim);
     let sent = docker_agent();
@@ -35,18 +35,40 @@ async fn a_docker_agent_is_stored_as_sent() {
     assert_eq!(created.tags, sent.tags);
     assert_eq!(created.role, "worker");
     assert_eq!(created.host, "docker");
-    assert_eq!(created.image, sent.image);
-    assert_eq!(created.cpus, Some(2));
-    assert_eq!(created.memory, sent.memory);
+    assert_eq!(
+        (
+            created.image.as_ref(),
+            created.cpus,
+            created.memory.as_ref()
+        ),
+        (None, None, None),
+        "a create drops the docker settings, as the real server does"
+    );
     assert_eq!(created.status, AgentStatus::Offline);
     assert!(!created.created_at.is_empty());
+    assert_eq!(created.updated_at, None, "0.1.0 has no updatedAt");
+
+    let mut patch = AgentPatch::new();
+    patch.image = sent.image.clone();
+    patch.cpus = sent.cpus;
+    patch.memory = sent.memory.clone();
+    let patched = client
+        .update_agent(&created.id, &patch)
+        .await
+        .expect("patch");
+    assert_eq!(patched.image, sent.image);
+    assert_eq!(patched.cpus, Some(2));
+    assert_eq!(patched.memory, sent.memory);
+    assert_eq!(patched.created_at, created.created_at);
+    assert_eq!(patched.tags, sent.tags, "fields not named stay");
 
     // Read back three ways: the list, the name, and the simulator's own state.
     let listed = client.list_agents().await.expect("list");
-    assert_eq!(listed, std::slice::from_ref(&created));
+    assert_eq!(listed, std::slice::from_ref(&patched));
     let by_name = client.agent_by_name(DOCKER_AGENT).await.expect("by name");
-    assert_eq!(by_name.as_ref(), Some(&created));
-    assert_eq!(sim.agents(), [created]);
+    assert_eq!(by_name.as_ref(), Some(&patched));
+    assert_eq!(sim.agents(), [patched]);
+    assert_eq!(sim.requests().count("PATCH", "/v1/agents/{id}"), 1);
 }
 
 #[tokio::test]

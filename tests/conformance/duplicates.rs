@@ -48,6 +48,29 @@ async fn an_agent_whose_answer_was_lost_is_adopted() {
 }
 
 #[tokio::test]
+async fn a_replacement_whose_answer_was_lost_is_adopted_not_the_agent_it_replaces() {
+    let sim = simulator(SimConfig::default()).await;
+    let client = client(&sim);
+    let old = client.create_agent(&local_agent()).await.expect("created");
+
+    sim.set_faults(drop_every_answer());
+    let adopted = client
+        .create_agent_excluding(&local_agent(), std::slice::from_ref(&old.id))
+        .await
+        .expect("adopted");
+    sim.set_faults(Faults::default());
+
+    assert_eq!(statuses(&sim, "POST", "/v1/agents"), [Some(201), None]);
+    assert_ne!(
+        adopted.id, old.id,
+        "the older agent of that name is left out"
+    );
+    let agents = sim.agents();
+    assert_eq!(agents.len(), 2, "the old one and one new one: {agents:?}");
+    assert!(agents.contains(&adopted));
+}
+
+#[tokio::test]
 async fn a_team_whose_answer_was_lost_is_adopted() {
     let sim = simulator(SimConfig::default()).await;
     let client = client(&sim);

@@ -1,4 +1,4 @@
-//! Agents: list, look up, create (duplicate-safe), start, stop, delete.
+//! Agents: list, look up, create (duplicate-safe), update, start, stop, delete.
 
 use reqwest::Method;
 
@@ -80,6 +80,22 @@ impl Client {
             |agent| agent.name == name,
             |agent| (&agent.created_at, &agent.id),
         ))
+    }
+
+    /// `PATCH /v1/agents/{id}`: merges the fields `patch` names into the stored agent and
+    /// answers the agent as it is now.
+    ///
+    /// A merge of the same fields is the same whether it lands once or twice, so it is
+    /// retried like a read (after a timeout, a dropped connection, a 5xx or a 429). An
+    /// unknown id is [`Error::NotFound`].
+    pub async fn update_agent(
+        &self,
+        id: &str,
+        patch: &api::AgentPatch,
+    ) -> Result<api::Agent, Error> {
+        let call = Call::with_json(Method::PATCH, &["v1", "agents", id], patch)?;
+        let updated: api::AgentEnvelope = self.send(&call, AGENT).await?;
+        Ok(updated.agent)
     }
 
     /// `POST /v1/agents/{id}/start`. The real server answers `online` also for an agent

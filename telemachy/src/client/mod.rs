@@ -197,6 +197,7 @@ mod tests {
         assert_send(&client.list_agents());
         assert_send(&client.agent_by_name("a"));
         assert_send(&client.create_agent(&agent));
+        assert_send(&client.update_agent("a", &api::AgentPatch::new()));
         assert_send(&client.start_agent("a"));
         assert_send(&client.delete_agent("a"));
         assert_send(&client.create_team(&team));

@@ -1,9 +1,9 @@
 //! The fields a request body may set, typed the way the server reads them.
 //!
 //! A known field with the wrong JSON type is refused (the real server crashes on it; the
-//! simulator answers 400 instead). Unknown fields are kept and echoed back, as the real
-//! server stores them. Fields the server owns (`id`, `status` on create, timestamps) are
-//! dropped from the unknown ones so they cannot shadow the real values.
+//! simulator answers 400 instead). Unknown fields are collected here; a create drops them
+//! and an update stores them, as the real server does. Fields the server owns (`id`,
+//! `createdAt`) are never taken from a body.
 
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
@@ -35,7 +35,8 @@ pub(crate) struct AgentFields {
     /// Honoured by `PATCH` only; a new agent always starts `offline`.
     #[serde(default, deserialize_with = "present")]
     pub(crate) status: Option<String>,
-    /// Everything else, `image`, `cpus` and `memory` of docker agents included.
+    /// Everything else, `image`, `cpus` and `memory` of docker agents included: dropped by a
+    /// create, stored by a `PATCH`.
     #[serde(flatten)]
     pub(crate) extra: Map<String, Value>,
 }
@@ -84,8 +85,9 @@ pub(crate) struct TaskFields {
     pub(crate) extra: Map<String, Value>,
 }
 
-/// Keys the server owns on every resource; never taken from a body.
-const SERVER_OWNED: &[&str] = &["id", "createdAt", "updatedAt"];
+/// Keys the server owns on every resource; never taken from a body. (The real server
+/// keeps no `updatedAt`: an update that sends one stores it like any unknown field.)
+const SERVER_OWNED: &[&str] = &["id", "createdAt"];
 
 /// Removes the server-owned keys (and `more`) from unknown fields.
 pub(crate) fn strip_owned(extra: &mut Map<String, Value>, more: &[&str]) {

@@ -74,11 +74,13 @@ impl Store {
         }
     }
 
-    /// Creates an agent; it starts `offline` whatever the body says.
+    /// Creates an agent; it starts `offline` whatever the body says. Like the real server,
+    /// a create stores only the contract's fields: anything else in the body (`image`,
+    /// `cpus`, `memory` of a docker agent) is dropped; a `PATCH` can store it.
     pub(crate) fn create_agent(&mut self, mut fields: AgentFields) -> &AgentRecord {
         let id = self.new_id();
         let now = now_rfc3339();
-        strip_owned(&mut fields.extra, &["status"]);
+        fields.extra.clear();
         let mut record = AgentRecord {
             agent: Agent {
                 id: id.clone(),
@@ -96,8 +98,8 @@ impl Store {
                 cpus: None,
                 memory: None,
                 status: AgentStatus::Offline,
-                created_at: now.clone(),
-                updated_at: Some(now),
+                created_at: now,
+                updated_at: None,
             },
             extra: Map::new(),
             online_since: None,
@@ -131,7 +133,6 @@ impl Store {
         if let Some(status) = status {
             record.set_status(status);
         }
-        record.agent.updated_at = Some(now_rfc3339());
         Some(record)
     }
 
@@ -139,7 +140,6 @@ impl Store {
     pub(crate) fn set_agent_status(&mut self, id: &str, status: AgentStatus) -> Option<&Agent> {
         let record = self.agents.get_mut(id)?;
         record.set_status(status);
-        record.agent.updated_at = Some(now_rfc3339());
         Some(&record.agent)
     }
 
@@ -148,21 +148,20 @@ impl Store {
         self.agents.remove(id).is_some()
     }
 
-    /// Creates a team; member ids are not checked, as on the real server.
+    /// Creates a team; member ids are not checked, as on the real server. Fields the
+    /// contract does not name are dropped, as on the real server.
     pub(crate) fn create_team(&mut self, mut fields: TeamFields) -> &TeamRecord {
         let id = self.new_id();
-        let now = now_rfc3339();
         let agent_ids = fields.members().unwrap_or_default();
-        strip_owned(&mut fields.extra, &[]);
         let record = TeamRecord {
             team: Team {
                 id: id.clone(),
                 name: fields.name.unwrap_or_else(|| "unnamed-team".to_owned()),
                 agent_ids,
-                created_at: now.clone(),
-                updated_at: Some(now),
+                created_at: now_rfc3339(),
+                updated_at: None,
             },
-            extra: fields.extra,
+            extra: Map::new(),
         };
         self.teams.entry(id).or_insert(record)
     }
@@ -172,7 +171,8 @@ impl Store {
         self.teams.get(id)
     }
 
-    /// Replaces a team's name and/or members; other fields are ignored, as the contract says.
+    /// Replaces a team's name and/or members; other fields are stored as they came, as the
+    /// real server stores unknown fields of an update.
     pub(crate) fn update_team(&mut self, id: &str, mut fields: TeamFields) -> Option<&TeamRecord> {
         let record = self.teams.get_mut(id)?;
         if let Some(members) = fields.members() {
@@ -181,7 +181,9 @@ impl Store {
         if let Some(name) = fields.name {
             record.team.name = name;
         }
-        record.team.updated_at = Some(now_rfc3339());
+        let mut extra = fields.extra;
+        strip_owned(&mut extra, &[]);
+        record.extra.extend(extra);
         Some(record)
     }
 
@@ -192,9 +194,10 @@ impl Store {
     }
 
     /// Creates a task `pending` on a team, known or not (the real server does not check).
-    pub(crate) fn create_task(&mut self, team_id: &str, fields: TaskFields) -> &TaskRecord {
+    /// Fields the contract does not name are dropped, as on the real server.
+    pub(crate) fn create_task(&mut self, team_id: &str, mut fields: TaskFields) -> &TaskRecord {
         let id = self.new_id();
-        let now = now_rfc3339();
+        fields.extra.clear();
         let mut record = TaskRecord {
             task: Task {
                 id: id.clone(),
@@ -205,8 +208,8 @@ impl Store {
                 blocked_by: Vec::new(),
                 kind: "general".to_owned(),
                 status: TaskStatus::Pending,
-                created_at: now.clone(),
-                updated_at: Some(now),
+                created_at: now_rfc3339(),
+                updated_at: None,
                 completed_at: None,
             },
             extra: Map::new(),
@@ -272,7 +275,7 @@ impl AgentRecord {
         set(&mut agent.role, fields.role);
         set(&mut agent.host, fields.host);
         let mut extra = fields.extra;
-        strip_owned(&mut extra, &["status"]);
+        strip_owned(&mut extra, &[]);
         self.extra.extend(extra);
         // Docker settings are fields the contract does not know: stored as they came, and
         // shown in the typed view when they have the type it expects.
@@ -320,7 +323,6 @@ impl AgentRecord {
             "host": agent.host,
             "status": agent.status.as_str(),
             "createdAt": agent.created_at,
-            "updatedAt": agent.updated_at,
         });
         over(&self.extra, known)
     }
@@ -335,7 +337,6 @@ impl TeamRecord {
             "name": team.name,
             "agentIds": team.agent_ids,
             "createdAt": team.created_at,
-            "updatedAt": team.updated_at,
         });
         over(&self.extra, known)
     }
@@ -353,23 +354,20 @@ impl TaskRecord {
         let mut extra = fields.extra;
         strip_owned(&mut extra, &["status", "teamId", "completedAt"]);
         self.extra.extend(extra);
-        match status {
-            Some(status) => self.set_status(status),
-            None => self.task.updated_at = Some(now_rfc3339()),
+        if let Some(status) = status {
+            self.set_status(status);
         }
     }
 
     /// Changes the status; the first completion stamps `completedAt`.
     pub(crate) fn set_status(&mut self, status: TaskStatus) {
-        let now = now_rfc3339();
         if status == TaskStatus::Completed && self.task.completed_at.is_none() {
-            self.task.completed_at = Some(now.clone());
+            self.task.completed_at = Some(now_rfc3339());
         }
         if status != self.task.status {
             self.since = Instant::now();
         }
         self.task.status = status;
-        self.task.updated_at = Some(now);
     }
 
     /// The task as the server writes it.
@@ -385,7 +383,6 @@ impl TaskRecord {
             "type": task.kind,
             "status": task.status.as_str(),
             "createdAt": task.created_at,
-            "updatedAt": task.updated_at,
             "completedAt": task.completed_at,
         });
         over(&self.extra, known)
@@ -450,19 +447,40 @@ mod tests {
         assert!(store.task("other-team", &id).is_none());
     }
 
+    fn fields(json: &str) -> AgentFields {
+        serde_json::from_str(json).expect("valid fields")
+    }
+
     #[test]
-    fn docker_fields_are_stored_and_typed() {
+    fn a_create_drops_docker_fields_and_a_patch_stores_them() {
         let mut store = Store::default();
-        let fields: AgentFields =
-            serde_json::from_str(r#"{"name":"d","host":"docker","image":"img","cpus":2,"memory":"4g","status":"online"}"#)
-                .expect("valid");
-        let record = store.create_agent(fields);
-        assert_eq!(record.agent.image.as_deref(), Some("img"));
-        assert_eq!(record.agent.cpus, Some(2));
-        assert_eq!(record.agent.memory.as_deref(), Some("4g"));
+        let record = store.create_agent(fields(
+            r#"{"name":"d","host":"docker","image":"img","cpus":2,"memory":"4g","status":"online"}"#,
+        ));
+        assert_eq!(record.agent.host, "docker");
+        assert_eq!(record.agent.image, None);
         assert_eq!(record.agent.status, AgentStatus::Offline);
         let json = record.to_json();
+        assert!(json.get("image").is_none() && json.get("cpus").is_none());
+        assert!(json.get("updatedAt").is_none());
+        let id = record.agent.id.clone();
+        let created_at = record.agent.created_at.clone();
+
+        let patched = store
+            .update_agent(
+                &id,
+                fields(r#"{"image":"img","cpus":2,"memory":"4g","note":"x","id":"other","createdAt":"then"}"#),
+                None,
+            )
+            .expect("the agent exists");
+        assert_eq!(patched.agent.image.as_deref(), Some("img"));
+        assert_eq!(patched.agent.cpus, Some(2));
+        assert_eq!(patched.agent.memory.as_deref(), Some("4g"));
+        let json = patched.to_json();
         assert_eq!(json["cpus"], 2);
-        assert_eq!(json["status"], "offline");
+        assert_eq!(json["note"], "x", "unknown fields are merged too");
+        assert_eq!(json["id"], id.as_str(), "the id cannot be patched");
+        assert_eq!(json["createdAt"], created_at.as_str());
+        assert!(json.get("updatedAt").is_none());
     }
 }
