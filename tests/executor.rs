@@ -6,6 +6,8 @@
 mod concurrency;
 #[path = "executor/connections.rs"]
 mod connections;
+#[path = "executor/settings.rs"]
+mod settings;
 #[path = "executor/wire.rs"]
 mod wire;
 
@@ -229,6 +231,11 @@ async fn a_first_run_creates_exactly_the_workflow_and_a_second_run_creates_nothi
     assert_eq!(log.count("POST", "/v1/teams"), 1);
     assert_eq!(log.count("POST", TASKS_ROUTE), 4);
     assert_eq!(log.count("POST", "/v1/agents/{id}/start"), 4);
+    assert_eq!(
+        log.count("PATCH", "/v1/agents/{id}"),
+        4,
+        "each docker agent's create is followed by the PATCH that stores its settings"
+    );
     assert_eq!(first.created().count(), 5);
     assert!(
         first
@@ -247,14 +254,28 @@ async fn a_first_run_creates_exactly_the_workflow_and_a_second_run_creates_nothi
     assert_eq!(alpha.label, "scout-alpha");
     assert_eq!(alpha.host, "docker");
     assert_eq!(alpha.program_args, ["--model", "claude-sonnet-4-5"]);
+    let fingerprint = executor::Plan::new(&workflow).expect("valid").agents[0]
+        .definition
+        .tags[2]
+        .clone();
+    assert!(
+        fingerprint.starts_with("telemachy-settings="),
+        "{fingerprint}"
+    );
     assert_eq!(
         alpha.tags,
-        ["telemachy", "telemachy-workflow=fleet-security-analysis"]
+        [
+            "telemachy",
+            "telemachy-workflow=fleet-security-analysis",
+            fingerprint.as_str()
+        ]
     );
+    // The docker settings, read back from the server.
     assert_eq!(
         alpha.image.as_deref(),
         Some("ghcr.io/homericintelligence/achaeanfleet:latest")
     );
+    assert_eq!((alpha.cpus, alpha.memory.as_deref()), (Some(2), Some("4g")));
     let teams = sim.teams();
     assert_eq!(teams.len(), 1);
     assert_eq!(teams[0].agent_ids.len(), 4);
@@ -289,6 +310,18 @@ async fn a_first_run_creates_exactly_the_workflow_and_a_second_run_creates_nothi
     assert_eq!(second.reused().count(), 5);
     assert!(
         second
+            .agents
+            .iter()
+            .all(|agent| agent.action == ResourceAction::Reused),
+        "agents in line are reused as they are"
+    );
+    assert_eq!(
+        sim.requests().count("PATCH", "/v1/agents/{id}"),
+        4,
+        "and not patched again"
+    );
+    assert!(
+        second
             .tasks
             .iter()
             .all(|task| task.outcome == TaskOutcome::AlreadyCompleted)
@@ -298,7 +331,35 @@ async fn a_first_run_creates_exactly_the_workflow_and_a_second_run_creates_nothi
     sim.shutdown().await;
 }
 
-/// Creates an agent as a run would, by key, through the API.
+/// The agent `id` of `workflow` as an earlier run made it: created from its definition,
+/// then patched with the docker settings a create drops.
+async fn made_by_earlier_run(client: &Client, workflow: &Workflow, id: &str) -> api::Agent {
+    let plan = executor::Plan::new(workflow).expect("the test workflow is valid");
+    let planned = plan
+        .agents
+        .iter()
+        .find(|agent| agent.id == id)
+        .expect("a declared agent");
+    let created = client
+        .create_agent(&planned.definition)
+        .await
+        .expect("the agent is created");
+    let definition = &planned.definition;
+    if definition.image.is_none() {
+        return created;
+    }
+    let mut patch = api::AgentPatch::new();
+    patch.image = definition.image.clone();
+    patch.cpus = definition.cpus;
+    patch.memory = definition.memory.clone();
+    client
+        .update_agent(&created.id, &patch)
+        .await
+        .expect("its docker settings are stored")
+}
+
+/// An agent named `name` in `workflow` as an older version made it: local, without a
+/// settings fingerprint.
 async fn create_agent(client: &Client, workflow: &str, name: &str) -> api::Agent {
     let agent = api::NewAgent {
         name: make_key(workflow, name),
@@ -348,8 +409,8 @@ async fn a_partial_earlier_run_is_completed_with_only_what_is_missing() {
     let client = client(&sim);
     let workflow = fleet_security();
     let name = "fleet-security-analysis";
-    let alpha = create_agent(&client, name, "scout-alpha").await;
-    let beta = create_agent(&client, name, "scout-beta").await;
+    let alpha = made_by_earlier_run(&client, &workflow, "scout-alpha").await;
+    let beta = made_by_earlier_run(&client, &workflow, "scout-beta").await;
     let team = create_team(&client, name, "security-fleet", &[&alpha.id, &beta.id]).await;
     let auth = create_task(
         &client,
@@ -464,7 +525,7 @@ async fn a_reused_team_with_stale_members_is_reconciled() {
     let sim = quick_simulator().await;
     let client = client(&sim);
     let workflow = chain("reconcile", &["only step"]);
-    let worker = create_agent(&client, "reconcile", "worker").await;
+    let worker = made_by_earlier_run(&client, &workflow, "worker").await;
     let stale = create_agent(&client, "elsewhere", "stranger").await;
     let team = create_team(&client, "reconcile", "crew", &[&stale.id]).await;
 
@@ -624,7 +685,7 @@ async fn tasks_of_the_same_subject_in_two_teams_are_tracked_apart() {
     workflow.teams = vec![red, blue];
 
     // An earlier run completed red's "step 1" only.
-    let a = create_agent(&client, "two-teams", "a").await;
+    let a = made_by_earlier_run(&client, &workflow, "a").await;
     let red_team = create_team(&client, "two-teams", "red", &[&a.id]).await;
     let done = create_task(&client, &red_team.id, "step 1", &a.id).await;
     client
@@ -817,7 +878,7 @@ async fn a_dry_run_reads_the_server_and_changes_nothing() {
     let sim = quick_simulator().await;
     let client = client(&sim);
     let workflow = chain("dry", &["one", "two"]);
-    create_agent(&client, "dry", "worker").await;
+    made_by_earlier_run(&client, &workflow, "worker").await;
     let before = sim.requests();
 
     let report = run(&workflow, &client, options().dry_run(true)).await;

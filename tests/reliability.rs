@@ -3,8 +3,10 @@
 //!
 //! - `soak`: `fleet_security` through injected 500s, 429s, dropped answers and latency,
 //!   many times (`TELEMACHY_SOAK_RUNS`, default 50; `TELEMACHY_SOAK_SEED` replays one run).
-//! - `crash`: the `fleet_security` binary killed with SIGKILL at 30 points of a run
+//! - `crash`: the `fleet_security` binary killed with SIGKILL at 34 points of a run
 //!   (`TELEMACHY_CRASH_POINTS`), then resumed and torn down.
+//! - `replace`: the binary killed at every request of a run that replaces two agents whose
+//!   settings changed; no team is ever left without its members.
 //! - `bad_input`: answers spoiled by a proxy in front of the simulator.
 //! - `adoption`: a create with a lost answer adopts only what it made (`--force`, an older
 //!   duplicate).
@@ -33,6 +35,9 @@ mod soak;
 
 #[path = "reliability/crash.rs"]
 mod crash;
+
+#[path = "reliability/replace.rs"]
+mod replace;
 
 #[path = "reliability/proxy.rs"]
 mod proxy;

@@ -14,7 +14,10 @@ use super::{POLL, chain};
 
 const WORKFLOW: &str = "wire";
 
+/// The agent as a run of this version made it, tags (and settings fingerprint) included.
 fn agent(status: &str) -> Value {
+    let plan = executor::Plan::new(&chain(WORKFLOW, &["only"])).expect("valid");
+    let tags = &plan.agents[0].definition.tags;
     json!({
         "id": "a1",
         "name": make_key(WORKFLOW, "worker"),
@@ -22,7 +25,7 @@ fn agent(status: &str) -> Value {
         "program": "claude-code",
         "workingDirectory": "/tmp",
         "programArgs": [],
-        "tags": ["telemachy", "telemachy-workflow=wire"],
+        "tags": tags,
         "host": "local",
         "status": status,
         "createdAt": "2026-01-01T00:00:00Z"

@@ -1,4 +1,4 @@
-//! Crash and resume: the `fleet_security` binary, killed with SIGKILL at 30 points spread
+//! Crash and resume: the `fleet_security` binary, killed with SIGKILL at 34 points spread
 //! over a whole run (every create among them, between the server applying it and the
 //! process seeing the answer), then run again against the same server. The second run must
 //! complete with the workflow on the server exactly once and without doing again any work
@@ -12,12 +12,14 @@
 //!
 //! How many polls a run makes depends on timing, so a point is either the `n`th request
 //! that is not a poll (the same request in every run) or the `n`th poll. A run of
-//! `fleet_security` has 26 requests besides its polls: each is a point, and 4 polls make 30.
+//! `fleet_security` has 30 requests besides its polls (each docker agent's create is
+//! followed by the `PATCH` that stores its settings): each is a point, and 4 polls make 34.
 //!
-//! `TELEMACHY_CRASH_POINTS` sets the number of kill points (default 30).
+//! `TELEMACHY_CRASH_POINTS` sets the number of kill points (default 34).
 
 use std::collections::BTreeSet;
 use std::fmt;
+use std::future::Future;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
@@ -29,18 +31,19 @@ use tokio::task::JoinSet;
 use crate::support::{Holdings, Outcome, command, fleet_plan, invoke, quick_client, simulator};
 
 /// Kill points when `TELEMACHY_CRASH_POINTS` is not set.
-const DEFAULT_POINTS: usize = 30;
-/// How many kill points are worked on at once (each is three short processes).
+const DEFAULT_POINTS: usize = 34;
+/// How many kill points are worked on at once (each is three or four short processes).
 const POINTS_AT_ONCE: usize = 5;
 /// Worker steps many poll intervals long: a run polls often enough for the poll points even
 /// on a busy machine, whose sleeps stretch.
 const WORKER_DELAY: Duration = Duration::from_millis(100);
 /// The binary's poll interval, in seconds.
-const POLL: &str = "0.01";
+pub(crate) const POLL: &str = "0.01";
 /// The longest any one process may take.
-const PROCESS_LIMIT: Duration = Duration::from_secs(60);
+pub(crate) const PROCESS_LIMIT: Duration = Duration::from_secs(60);
 /// The routes of the requests that create agents, teams and tasks.
-const CREATE_ROUTES: [&str; 3] = ["/v1/agents", "/v1/teams", "/v1/teams/{team_id}/tasks"];
+pub(crate) const CREATE_ROUTES: [&str; 3] =
+    ["/v1/agents", "/v1/teams", "/v1/teams/{team_id}/tasks"];
 /// The route of the requests that poll a team's tasks.
 const TASKS_ROUTE: &str = "/v1/teams/{team_id}/tasks";
 /// The most poll points: a run polls far more often than this.
@@ -48,13 +51,13 @@ const MAX_POLL_POINTS: usize = 8;
 
 /// Whether a request polls a team's tasks: the only request whose number in a run depends
 /// on timing.
-fn is_poll(method: &str, route: &str) -> bool {
+pub(crate) fn is_poll(method: &str, route: &str) -> bool {
     method == "GET" && route == TASKS_ROUTE
 }
 
 /// Where a run is killed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum KillPoint {
+pub(crate) enum KillPoint {
     /// At the `n`th request that is not a poll.
     Step(usize),
     /// At the `n`th poll.
@@ -88,7 +91,7 @@ fn kill_points_over(count: usize, steps: usize) -> Vec<KillPoint> {
     points
 }
 
-async fn fresh_simulator() -> Simulator {
+pub(crate) async fn fresh_simulator() -> Simulator {
     simulator(SimConfig::default().worker_delay(WORKER_DELAY)).await
 }
 
@@ -204,25 +207,7 @@ async fn a_run_killed_anywhere_resumes_without_duplicates_and_tears_down() {
         points.len()
     );
 
-    let mut pending = points.into_iter();
-    let mut running = JoinSet::new();
-    let mut killed_at = Vec::new();
-    let mut failures = Vec::new();
-    loop {
-        while running.len() < POINTS_AT_ONCE {
-            let Some(point) = pending.next() else { break };
-            let plan = plan.clone();
-            running.spawn(async move { (point, kill_and_resume(point, &plan).await) });
-        }
-        let Some(joined) = running.join_next().await else {
-            break;
-        };
-        match joined {
-            Ok((_, Ok(held))) => killed_at.push(held),
-            Ok((point, Err(failure))) => failures.push(format!("{point}: {failure}")),
-            Err(panicked) => failures.push(format!("a kill point panicked: {panicked}")),
-        }
-    }
+    let (killed_at, failures) = at_each_point(points, &plan, kill_and_resume).await;
     assert!(
         failures.is_empty(),
         "{} kill points failed:\n{}",
@@ -243,33 +228,70 @@ async fn a_run_killed_anywhere_resumes_without_duplicates_and_tears_down() {
     );
 }
 
+/// Runs `check(point, plan)` for every point, [`POINTS_AT_ONCE`] at a time; answers the
+/// requests held at the kills and the failures, each naming its point.
+pub(crate) async fn at_each_point<Check, Checked>(
+    points: Vec<KillPoint>,
+    plan: &Plan,
+    check: Check,
+) -> (Vec<(String, String)>, Vec<String>)
+where
+    Check: Fn(KillPoint, Plan) -> Checked,
+    Checked: Future<Output = Result<(String, String), String>> + Send + 'static,
+{
+    let mut pending = points.into_iter();
+    let mut running = JoinSet::new();
+    let mut held = Vec::new();
+    let mut failures = Vec::new();
+    loop {
+        while running.len() < POINTS_AT_ONCE {
+            let Some(point) = pending.next() else { break };
+            let checked = check(point, plan.clone());
+            running.spawn(async move { (point, checked.await) });
+        }
+        let Some(joined) = running.join_next().await else {
+            break;
+        };
+        match joined {
+            Ok((_, Ok(request))) => held.push(request),
+            Ok((point, Err(failure))) => failures.push(format!("{point}: {failure}")),
+            Err(panicked) => failures.push(format!("a kill point panicked: {panicked}")),
+        }
+    }
+    (held, failures)
+}
+
 /// Runs the binary on `sim` to its end.
-async fn run_to_end(sim: &Simulator, args: &[&str]) -> Outcome {
+pub(crate) async fn run_to_end(sim: &Simulator, args: &[&str]) -> Outcome {
     let url = sim.url();
     invoke(command("fleet_security", args, Some(&url)), PROCESS_LIMIT).await
 }
 
 /// Kills a run at `point`, resumes it and tears it down, on a fresh simulator; answers the
 /// method and route of the request whose answer the killed process never got.
-async fn kill_and_resume(point: KillPoint, plan: &Plan) -> Result<(String, String), String> {
+async fn kill_and_resume(point: KillPoint, plan: Plan) -> Result<(String, String), String> {
     let sim = fresh_simulator().await;
-    let result = match kill_at(&sim, point).await {
-        Ok(held) => resume(&sim, plan).await.map(|()| held),
+    let result = match kill_at(&sim, point, &["--poll-interval", POLL]).await {
+        Ok(held) => resume(&sim, &plan).await.map(|()| held),
         Err(failure) => Err(failure),
     };
     sim.shutdown().await;
     result
 }
 
-/// Starts the binary, kills it once the simulator holds the request at `point`, and lets
-/// the held requests through.
-async fn kill_at(sim: &Simulator, point: KillPoint) -> Result<(String, String), String> {
+/// Starts the binary with `args`, kills it once the simulator holds the request at `point`,
+/// and lets the held requests through.
+pub(crate) async fn kill_at(
+    sim: &Simulator,
+    point: KillPoint,
+    args: &[&str],
+) -> Result<(String, String), String> {
     let pause = match point {
         KillPoint::Step(n) => sim.pause_after_matching(n, |method, route| !is_poll(method, route)),
         KillPoint::Poll(n) => sim.pause_after_matching(n, is_poll),
     };
     let url = sim.url();
-    let mut child = command("fleet_security", &["--poll-interval", POLL], Some(&url))
+    let mut child = command("fleet_security", args, Some(&url))
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -386,7 +408,7 @@ async fn resume(sim: &Simulator, plan: &Plan) -> Result<(), String> {
 }
 
 /// How many creates (of agents, teams and tasks) `sim` has received.
-fn creates(sim: &Simulator) -> usize {
+pub(crate) fn creates(sim: &Simulator) -> usize {
     let log = sim.requests();
     CREATE_ROUTES
         .iter()

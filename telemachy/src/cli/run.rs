@@ -244,9 +244,11 @@ pub(crate) fn summary(report: &Report) -> String {
     };
     let _ = writeln!(
         text,
-        "  agents: {} created, {} reused",
+        "  agents: {} created, {} reused, {} updated, {} replaced",
         count(&report.agents, ResourceAction::Created),
         count(&report.agents, ResourceAction::Reused),
+        count(&report.agents, ResourceAction::Updated),
+        count(&report.agents, ResourceAction::Replaced),
     );
     let _ = writeln!(
         text,
@@ -309,6 +311,10 @@ fn intention(resource: &ResourceReport) -> String {
         Change::ReconcileMembers => {
             format!("would reuse {} and bring its members in line", resource.key)
         }
+        Change::UpdateSettings if differs.is_empty() => format!(
+            "would record on {} what the server does not hold (settings fingerprint, docker settings)",
+            resource.key
+        ),
         Change::UpdateSettings => format!(
             "would bring the settings of {} in line ({differs})",
             resource.key

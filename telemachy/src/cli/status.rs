@@ -12,7 +12,7 @@ use crate::api;
 use crate::cli::connect::Server;
 use crate::cli::document::View;
 use crate::cli::output::{Failure, print_view};
-use crate::executor::{Plan, Snapshot, chain};
+use crate::executor::{Plan, SettingsAction, SettingsChange, Snapshot, chain};
 use crate::spec::Workflow;
 
 /// The live state, as `status --json` prints it.
@@ -36,6 +36,15 @@ struct AgentState {
     server_id: Option<String>,
     /// `online`, `offline`, ... or `missing`.
     status: String,
+    /// What a run would do to bring its settings in line: `in_line`, `update` or
+    /// `replace`; absent when the agent is missing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    settings: Option<SettingsAction>,
+    /// The declared settings that changed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    settings_changed: Vec<String>,
+    /// Whether the agent records another settings fingerprint than the declared one.
+    fingerprint_changed: bool,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -90,12 +99,19 @@ async fn read(plan: &Plan, server: &Server) -> Result<StatusView, Failure> {
         .iter()
         .map(|agent| {
             let existing = snapshot.agent(&agent.key);
+            let change =
+                existing.map(|existing| SettingsChange::compare(&agent.definition, existing));
             AgentState {
                 id: agent.id.clone(),
                 key: agent.key.clone(),
                 exists: existing.is_some(),
                 server_id: existing.map(|agent| agent.id.clone()),
                 status: existing.map_or_else(|| "missing".to_owned(), |a| a.status.to_string()),
+                settings: change.as_ref().map(|change| change.action),
+                fingerprint_changed: change
+                    .as_ref()
+                    .is_some_and(SettingsChange::fingerprint_changed),
+                settings_changed: change.map(|change| change.settings).unwrap_or_default(),
             }
         })
         .collect();
@@ -163,9 +179,28 @@ fn text(view: &StatusView) -> String {
             .as_deref()
             .map(|id| format!(" (id {id})"))
             .unwrap_or_default();
+        let settings = match agent.settings {
+            Some(SettingsAction::InLine) | None => String::new(),
+            Some(action) => {
+                let fingerprint = if agent.fingerprint_changed {
+                    "settings fingerprint changed"
+                } else {
+                    "settings differ"
+                };
+                let changed = if agent.settings_changed.is_empty() {
+                    "not all recorded on the server".to_owned()
+                } else {
+                    agent.settings_changed.join(", ")
+                };
+                format!(
+                    ", {fingerprint} ({changed}): a run will {}",
+                    action.as_str()
+                )
+            }
+        };
         let _ = writeln!(
             text,
-            "  agent {}  {}  {}{id}",
+            "  agent {}  {}  {}{id}{settings}",
             agent.id, agent.key, agent.status
         );
     }

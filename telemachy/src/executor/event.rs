@@ -45,9 +45,54 @@ pub enum Event {
         key: String,
         /// Its server id.
         id: String,
-        /// Settings (`program`, `model`, ...) in which the server's agent differs from the
-        /// definition; the API cannot change them, so they are reported, not corrected.
+        /// Settings (`cpus`, `memory`) in which the server's agent differs from the
+        /// definition; an [`Event::AgentUpdated`] follows once they are corrected. (An agent
+        /// whose program, model, working directory, runtime or image changed is replaced
+        /// instead: [`Event::AgentReplaced`].)
         differs: Vec<String>,
+    },
+    /// A reused agent was brought in line with a `PATCH`: changed settings, or what the
+    /// server had not stored (the settings fingerprint, docker settings after a create).
+    AgentUpdated {
+        /// The agent.
+        agent: String,
+        /// Its server id.
+        id: String,
+        /// The declared settings that changed (empty when only unrecorded ones were stored).
+        settings: Vec<String>,
+    },
+    /// An agent whose settings changed was replaced by a new one under the same key; the
+    /// old one is deleted once every team of the workflow has moved to the new one
+    /// ([`Event::AgentRetired`]).
+    AgentReplaced {
+        /// The agent.
+        agent: String,
+        /// Its key.
+        key: String,
+        /// The new agent's server id.
+        id: String,
+        /// The old agent's server id.
+        replaced: String,
+        /// The declared settings that changed.
+        settings: Vec<String>,
+    },
+    /// An agent that a replacement superseded was stopped and deleted, after the teams had
+    /// moved to its replacement.
+    AgentRetired {
+        /// The agent.
+        agent: String,
+        /// The superseded agent's server id.
+        id: String,
+    },
+    /// Deleting a superseded agent failed. It is in no team of the workflow and marked as
+    /// superseded, so the next run (or `check --prune`) deletes it; the run's outcome stands.
+    RetireFailed {
+        /// The agent.
+        agent: String,
+        /// The superseded agent's server id.
+        id: String,
+        /// What went wrong.
+        error: String,
     },
     /// An agent was started.
     AgentStarted {
@@ -210,14 +255,36 @@ impl fmt::Display for Event {
             } => {
                 write!(f, "agent {agent}: reused {key}")?;
                 if !differs.is_empty() {
-                    write!(
-                        f,
-                        " (differs from its definition in: {}; rerun with --force to replace it)",
-                        differs.join(", ")
-                    )?;
+                    write!(f, " (changed: {}; updating it)", differs.join(", "))?;
                 }
                 Ok(())
             }
+            Event::AgentUpdated {
+                agent, settings, ..
+            } => {
+                if settings.is_empty() {
+                    write!(f, "agent {agent}: settings recorded on the server")
+                } else {
+                    write!(f, "agent {agent}: updated {}", settings.join(", "))
+                }
+            }
+            Event::AgentReplaced {
+                agent,
+                key,
+                settings,
+                ..
+            } => write!(
+                f,
+                "agent {agent}: replaced {key} (changed: {})",
+                settings.join(", ")
+            ),
+            Event::AgentRetired { agent, id } => {
+                write!(f, "agent {agent}: deleted the replaced agent {id}")
+            }
+            Event::RetireFailed { agent, id, error } => write!(
+                f,
+                "agent {agent}: could not delete the replaced agent {id}: {error}"
+            ),
             Event::AgentStarted { agent, .. } => write!(f, "agent {agent}: started"),
             Event::TeamCreated { team, key, .. } => write!(f, "team {team}: created {key}"),
             Event::TeamReused { team, key, .. } => write!(f, "team {team}: reused {key}"),

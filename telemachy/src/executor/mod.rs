@@ -54,6 +54,7 @@ mod provision;
 mod reads;
 mod ready;
 mod report;
+mod settings;
 mod snapshot;
 mod stop;
 mod tasks;
@@ -71,6 +72,9 @@ pub use plan::{
 pub use report::{
     Change, LeftBehind, Orphan, Report, ResourceAction, ResourceKind, ResourceReport, RunStatus,
     TaskOrigin, TaskOutcome, TaskReport, TeardownReport, Timings,
+};
+pub use settings::{
+    SETTINGS_TAG_PREFIX, SUPERSEDED_TAG, SettingsAction, SettingsChange, settings_fingerprint,
 };
 pub use snapshot::Snapshot;
 

@@ -8,6 +8,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::time::Duration;
 
 use crate::api;
+use crate::executor::settings::{SETTINGS_TAG_PREFIX, settings_fingerprint};
 use crate::key::is_name_char;
 use crate::spec::{Runtime, TaskRef, Teardown, Workflow};
 
@@ -48,7 +49,8 @@ pub struct PlannedAgent {
     pub name: String,
     /// The idempotency key: the agent's name on the server.
     pub key: String,
-    /// What the executor sends to create it.
+    /// What the executor sends to create it. Its tags record the owner, the workflow and
+    /// the fingerprint of its settings (`telemachy-settings=<16 hex>`).
     pub definition: api::NewAgent,
 }
 
@@ -316,6 +318,10 @@ fn plan_agents(workflow: &Workflow) -> Result<Vec<PlannedAgent>, PlanError> {
             definition.cpus = Some(docker.cpus);
             definition.memory = Some(docker.memory.to_string());
         }
+        let fingerprint = settings_fingerprint(&definition);
+        definition
+            .tags
+            .push(format!("{SETTINGS_TAG_PREFIX}{fingerprint}"));
         planned.push(PlannedAgent {
             id: agent.id.to_string(),
             name: agent.name.to_string(),
@@ -554,9 +560,10 @@ mod tests {
         assert_eq!(local.name, plan.agents[0].key);
         assert_eq!(local.label, "a");
         assert_eq!(local.program_args, vec!["--model", "claude-opus-4-5"]);
+        let fingerprint = format!("telemachy-settings={}", settings_fingerprint(local));
         assert_eq!(
             local.tags,
-            vec!["telemachy", "telemachy-workflow=plan-test"]
+            vec!["telemachy", "telemachy-workflow=plan-test", &fingerprint]
         );
         assert_eq!(local.host, "local");
         assert_eq!(local.image, None);
@@ -567,6 +574,12 @@ mod tests {
         assert_eq!(docker.cpus, Some(4));
         assert_eq!(docker.memory.as_deref(), Some("4g"));
         assert!(docker.program_args.is_empty());
+        let fingerprint = format!("telemachy-settings={}", settings_fingerprint(docker));
+        assert_eq!(docker.tags.last(), Some(&fingerprint));
+        assert_ne!(
+            docker.tags, local.tags,
+            "other settings, another fingerprint"
+        );
     }
 
     #[test]

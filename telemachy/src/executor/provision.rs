@@ -1,5 +1,6 @@
-//! Provisioning: reuse each agent and team by key or create it; start agents; bring reused
-//! teams' members in line with the definition.
+//! Provisioning: reuse each agent and team by key or create it; bring reused agents' settings
+//! in line (a `PATCH`, or a replacement) and start them; bring reused teams' members in line
+//! with the definition; then delete the agents that replacements superseded.
 
 use std::collections::BTreeSet;
 
@@ -8,11 +9,16 @@ use crate::client::{self, Client};
 use crate::executor::bounded::{JobEnd, run_bounded};
 use crate::executor::error::chain;
 use crate::executor::event::Event;
+use crate::executor::options::Cancellation;
 use crate::executor::options::RunOptions;
 use crate::executor::plan::{Plan, PlannedAgent};
 use crate::executor::report::{ResourceAction, ResourceKind, ResourceReport, RunStatus};
+use crate::executor::settings::{
+    SettingsAction, SettingsChange, docker_patch, is_superseded, superseded_tags,
+};
 use crate::executor::snapshot::Snapshot;
 use crate::executor::stop::Stop;
+use crate::executor::teardown::delete_one;
 
 /// What provisioning did.
 #[derive(Debug)]
@@ -49,20 +55,8 @@ pub(crate) async fn provision(
         .agents
         .iter()
         .map(|agent| {
-            let existing = (!options.force)
-                .then(|| snapshot.agent(&agent.key).cloned())
-                .flatten();
-            let preexisting = snapshot
-                .agents_named(&agent.key)
-                .map(|agent| agent.id.clone())
-                .collect();
-            provision_agent(
-                client.clone(),
-                agent.clone(),
-                existing,
-                preexisting,
-                options.clone(),
-            )
+            let existing: Vec<api::Agent> = snapshot.agents_named(&agent.key).cloned().collect();
+            provision_agent(client.clone(), agent.clone(), existing, options.clone())
         })
         .collect();
     let ends = run_bounded(jobs, options.concurrency, stop).await;
@@ -121,7 +115,57 @@ pub(crate) async fn provision(
         &mut provisioning.errors,
     );
     provisioning.stopped = stop.reason();
+    if provisioning.is_complete() && !options.dry_run {
+        retire_superseded(plan, client, options, &provisioning.agents).await;
+    }
     provisioning
+}
+
+/// Stops and deletes the agents that replacements superseded, now that every team of the
+/// workflow lists the replacements instead. A failure leaves the agent marked as superseded
+/// and in no team of the workflow: the next run deletes it.
+async fn retire_superseded(
+    plan: &Plan,
+    client: &Client,
+    options: &RunOptions,
+    agents: &[ResourceReport],
+) {
+    let targets: Vec<(String, String)> = agents
+        .iter()
+        .zip(&plan.agents)
+        .flat_map(|(report, planned)| {
+            report
+                .superseded
+                .iter()
+                .map(|id| (planned.id.clone(), id.clone()))
+        })
+        .collect();
+    if targets.is_empty() {
+        return;
+    }
+    let jobs: Vec<_> = targets
+        .iter()
+        .map(|(_, id)| {
+            let client = client.clone();
+            let id = id.clone();
+            async move { delete_one(ResourceKind::Agent, &client, &id).await }
+        })
+        .collect();
+    // Like the teardown, this finishes once started: the teams have moved already.
+    let never = Stop::new(Cancellation::new(), None);
+    let ends = run_bounded(jobs, options.concurrency, &never).await;
+    for ((agent, id), end) in targets.into_iter().zip(ends) {
+        let error = match end {
+            JobEnd::Done(Ok(())) => None,
+            JobEnd::Done(Err(error)) => Some(error),
+            JobEnd::NotStarted | JobEnd::Abandoned => Some("it was not done".to_owned()),
+            JobEnd::Panicked(message) => Some(format!("it stopped unexpectedly: {message}")),
+        };
+        options.emit(match error {
+            None => Event::AgentRetired { agent, id },
+            Some(error) => Event::RetireFailed { agent, id, error },
+        });
+    }
 }
 
 /// Provisioning that never happened: every resource `NotProvisioned`.
@@ -149,6 +193,7 @@ fn not_provisioned(id: &str, key: &str) -> ResourceReport {
         server_id: None,
         action: ResourceAction::NotProvisioned,
         differs: Vec::new(),
+        superseded: Vec::new(),
         deleted: false,
         error: None,
     }
@@ -159,10 +204,23 @@ struct Provisioned {
     server_id: Option<String>,
     action: ResourceAction,
     differs: Vec<String>,
+    /// Agents superseded by a replacement, to delete once the teams have moved.
+    superseded: Vec<String>,
     error: Option<String>,
 }
 
 impl Provisioned {
+    /// A resource provisioned with `action`.
+    fn done(server_id: Option<String>, action: ResourceAction) -> Provisioned {
+        Provisioned {
+            server_id,
+            action,
+            differs: Vec::new(),
+            superseded: Vec::new(),
+            error: None,
+        }
+    }
+
     /// Reports that provisioning `resource` failed, as an event and as its outcome.
     fn failed(
         options: &RunOptions,
@@ -180,6 +238,7 @@ impl Provisioned {
             server_id,
             action: ResourceAction::Failed,
             differs: Vec::new(),
+            superseded: Vec::new(),
             error: Some(error),
         }
     }
@@ -200,6 +259,7 @@ fn collect(
                 report.server_id = done.server_id;
                 report.action = done.action;
                 report.differs = done.differs;
+                report.superseded = done.superseded;
                 report.error = done.error;
             }
             JobEnd::NotStarted => {}
@@ -222,83 +282,241 @@ fn collect(
     }
 }
 
+/// Provisions one agent. `existing` holds every agent with its key, the canonical one
+/// first; for `--force` none is reused, but their ids still keep a lost create's lookup
+/// from adopting one of them.
 async fn provision_agent(
     client: Client,
     agent: PlannedAgent,
-    existing: Option<api::Agent>,
-    preexisting: Vec<String>,
+    existing: Vec<api::Agent>,
     options: RunOptions,
 ) -> Provisioned {
     let failed = |server_id: Option<String>, error: String| {
         Provisioned::failed(&options, ResourceKind::Agent, &agent.id, server_id, error)
     };
+    let existing_ids: Vec<String> = existing.iter().map(|agent| agent.id.clone()).collect();
 
-    let (server_id, online, action, differs) = match existing {
-        Some(existing) => {
-            let differs = differences(&agent.definition, &existing);
+    let current = if options.force {
+        None
+    } else {
+        existing.first()
+    };
+    let Some(current) = current else {
+        if options.dry_run {
+            return Provisioned::done(None, ResourceAction::Created);
+        }
+        let created = match create(&client, &agent, &existing_ids).await {
+            Ok(created) => created,
+            Err(failure) => return failed(failure.server_id, failure.error),
+        };
+        options.emit(Event::AgentCreated {
+            agent: agent.id.clone(),
+            key: agent.key.clone(),
+            id: created.id.clone(),
+        });
+        return start(&client, &agent, &options, created, ResourceAction::Created).await;
+    };
+
+    // Left by an earlier replacement that was interrupted before it deleted them.
+    let leftovers: Vec<String> = existing[1..]
+        .iter()
+        .filter(|other| is_superseded(other))
+        .map(|other| other.id.clone())
+        .collect();
+    let change = SettingsChange::compare(&agent.definition, current);
+    let mut done = match change.action {
+        SettingsAction::Replace => {
+            if options.dry_run {
+                let mut done = Provisioned::done(None, ResourceAction::Replaced);
+                done.differs = change.settings;
+                return done;
+            }
+            return replace(
+                &client,
+                &agent,
+                &options,
+                current,
+                &existing_ids,
+                change,
+                leftovers,
+            )
+            .await;
+        }
+        SettingsAction::InLine => {
             if !options.dry_run {
                 options.emit(Event::AgentReused {
                     agent: agent.id.clone(),
                     key: agent.key.clone(),
-                    id: existing.id.clone(),
-                    differs: differs.clone(),
+                    id: current.id.clone(),
+                    differs: Vec::new(),
                 });
             }
-            let online = existing.status == AgentStatus::Online;
-            (Some(existing.id), online, ResourceAction::Reused, differs)
+            Provisioned::done(Some(current.id.clone()), ResourceAction::Reused)
         }
-        None if options.dry_run => (None, false, ResourceAction::Created, Vec::new()),
-        // What the snapshot holds under the key (under `--force`, say) is never adopted for
-        // what this create made.
-        None => match client
-            .create_agent_excluding(&agent.definition, &preexisting)
-            .await
-        {
-            Ok(created) => {
-                options.emit(Event::AgentCreated {
+        SettingsAction::Update => {
+            let mut done = Provisioned::done(Some(current.id.clone()), ResourceAction::Updated);
+            done.differs = change.settings.clone();
+            if !options.dry_run {
+                options.emit(Event::AgentReused {
                     agent: agent.id.clone(),
                     key: agent.key.clone(),
-                    id: created.id.clone(),
+                    id: current.id.clone(),
+                    differs: change.settings.clone(),
                 });
-                let online = created.status == AgentStatus::Online;
-                (
-                    Some(created.id),
-                    online,
-                    ResourceAction::Created,
-                    Vec::new(),
-                )
+                if let Err(error) = client.update_agent(&current.id, &change.patch).await {
+                    return failed(
+                        Some(current.id.clone()),
+                        format!("could not update its settings: {}", chain(&error)),
+                    );
+                }
+                options.emit(Event::AgentUpdated {
+                    agent: agent.id.clone(),
+                    id: current.id.clone(),
+                    settings: change.settings,
+                });
             }
-            Err(error) => return failed(None, format!("could not create it: {}", chain(&error))),
-        },
+            done
+        }
     };
-
-    if options.dry_run || online {
-        return Provisioned {
-            server_id,
-            action,
-            differs,
-            error: None,
-        };
+    done.superseded = leftovers;
+    if options.dry_run {
+        return done;
     }
-    let Some(id) = server_id else {
-        return failed(None, "the server gave no id for it".to_owned());
+    let action = done.action;
+    let superseded = std::mem::take(&mut done.superseded);
+    let mut started = start(&client, &agent, &options, current.clone(), action).await;
+    started.differs = done.differs;
+    if started.error.is_none() {
+        started.superseded = superseded;
+    }
+    started
+}
+
+/// Replaces `current`, whose settings changed beyond a `PATCH`: marks it as superseded,
+/// creates the new agent under the same key and starts it. The old one (and `leftovers` of
+/// an earlier replacement) are deleted once the teams have moved to the new one.
+///
+/// A run killed at any point leaves what the next run completes: before the mark, nothing
+/// changed; after it, the marked agent is still the teams' member and is replaced again;
+/// after the create, the new agent is canonical (marked agents never are) and reused, the
+/// teams move to it, and the marked one is deleted.
+async fn replace(
+    client: &Client,
+    agent: &PlannedAgent,
+    options: &RunOptions,
+    current: &api::Agent,
+    existing_ids: &[String],
+    change: SettingsChange,
+    leftovers: Vec<String>,
+) -> Provisioned {
+    let failed = |server_id: Option<String>, error: String| {
+        Provisioned::failed(options, ResourceKind::Agent, &agent.id, server_id, error)
     };
-    match client.start_agent(&id).await {
+    if !is_superseded(current) {
+        let mut mark = api::AgentPatch::new();
+        mark.tags = Some(superseded_tags(&current.tags));
+        if let Err(error) = client.update_agent(&current.id, &mark).await {
+            return failed(
+                Some(current.id.clone()),
+                format!(
+                    "could not mark it for replacement (changed: {}): {}",
+                    change.settings.join(", "),
+                    chain(&error)
+                ),
+            );
+        }
+    }
+    let created = match create(client, agent, existing_ids).await {
+        Ok(created) => created,
+        // The marked agent stays the teams' member; the next run replaces it.
+        Err(failure) => {
+            return failed(
+                failure.server_id.or_else(|| Some(current.id.clone())),
+                failure.error,
+            );
+        }
+    };
+    options.emit(Event::AgentReplaced {
+        agent: agent.id.clone(),
+        key: agent.key.clone(),
+        id: created.id.clone(),
+        replaced: current.id.clone(),
+        settings: change.settings.clone(),
+    });
+    let mut started = start(client, agent, options, created, ResourceAction::Replaced).await;
+    started.differs = change.settings;
+    if started.error.is_none() {
+        started.superseded = std::iter::once(current.id.clone())
+            .chain(leftovers)
+            .collect();
+    }
+    started
+}
+
+/// Why creating an agent failed, and its id if it exists.
+struct CreateFailure {
+    server_id: Option<String>,
+    error: String,
+}
+
+/// Creates `agent` (leaving the agents `existing_ids` out of a lost create's lookup) and
+/// stores its docker settings, which a create drops, with a `PATCH`.
+async fn create(
+    client: &Client,
+    agent: &PlannedAgent,
+    existing_ids: &[String],
+) -> Result<api::Agent, CreateFailure> {
+    let created = client
+        .create_agent_excluding(&agent.definition, existing_ids)
+        .await
+        .map_err(|error| CreateFailure {
+            server_id: None,
+            error: format!("could not create it: {}", chain(&error)),
+        })?;
+    let Some(patch) = docker_patch(&agent.definition, &created) else {
+        return Ok(created);
+    };
+    match client.update_agent(&created.id, &patch).await {
+        // The answer holds the stored settings; keep the status the create reported.
+        Ok(stored) => Ok(api::Agent {
+            status: created.status,
+            ..stored
+        }),
+        Err(error) => Err(CreateFailure {
+            server_id: Some(created.id),
+            error: format!("could not store its docker settings: {}", chain(&error)),
+        }),
+    }
+}
+
+/// Starts `agent` unless the server says it is online; the outcome with `action`.
+async fn start(
+    client: &Client,
+    planned: &PlannedAgent,
+    options: &RunOptions,
+    agent: api::Agent,
+    action: ResourceAction,
+) -> Provisioned {
+    if agent.status == AgentStatus::Online {
+        return Provisioned::done(Some(agent.id), action);
+    }
+    match client.start_agent(&agent.id).await {
         Ok(_) => options.emit(Event::AgentStarted {
-            agent: agent.id.clone(),
-            id: id.clone(),
+            agent: planned.id.clone(),
+            id: agent.id.clone(),
         }),
         Err(error) if is_already_running(&error) => {}
         Err(error) => {
-            return failed(Some(id), format!("could not start it: {}", chain(&error)));
+            return Provisioned::failed(
+                options,
+                ResourceKind::Agent,
+                &planned.id,
+                Some(agent.id),
+                format!("could not start it: {}", chain(&error)),
+            );
         }
     }
-    Provisioned {
-        server_id: Some(id),
-        action,
-        differs,
-        error: None,
-    }
+    Provisioned::done(Some(agent.id), action)
 }
 
 /// Whether a failed start means the agent is running already: 409, or 400 with a message
@@ -311,40 +529,6 @@ pub(crate) fn is_already_running(error: &client::Error) -> bool {
             .is_some_and(|message| message.to_ascii_lowercase().contains("running")),
         _ => false,
     }
-}
-
-/// The settings in which an existing agent differs from its definition. Docker settings
-/// are compared only when the server returns them.
-fn differences(wanted: &api::NewAgent, existing: &api::Agent) -> Vec<String> {
-    let mut differs = Vec::new();
-    let mut check = |name: &str, same: bool| {
-        if !same {
-            differs.push(name.to_owned());
-        }
-    };
-    check("program", wanted.program == existing.program);
-    check(
-        "working_dir",
-        wanted.working_directory == existing.working_directory,
-    );
-    check("model", wanted.program_args == existing.program_args);
-    check(
-        "runtime",
-        existing.host.is_empty() || wanted.host == existing.host,
-    );
-    check(
-        "image",
-        existing.image.is_none() || wanted.image == existing.image,
-    );
-    check(
-        "cpus",
-        existing.cpus.is_none() || wanted.cpus == existing.cpus,
-    );
-    check(
-        "memory",
-        existing.memory.is_none() || wanted.memory == existing.memory,
-    );
-    differs
 }
 
 /// What a team's job needs to know.
@@ -362,12 +546,7 @@ async fn provision_team(client: Client, team: TeamJob, options: RunOptions) -> P
     let failed = |server_id: Option<String>, error: String| {
         Provisioned::failed(&options, ResourceKind::Team, &team.id, server_id, error)
     };
-    let done = |server_id: Option<String>, action: ResourceAction| Provisioned {
-        server_id,
-        action,
-        differs: Vec::new(),
-        error: None,
-    };
+    let done = Provisioned::done;
 
     let known_members: Vec<String> = team.members.iter().flatten().cloned().collect();
     let all_members_known = known_members.len() == team.members.len();

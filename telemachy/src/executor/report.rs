@@ -78,18 +78,24 @@ pub struct Report {
 }
 
 impl Report {
-    /// The agents and teams this run created.
+    /// The agents and teams this run created (including replacements of agents whose
+    /// settings changed).
     pub fn created(&self) -> impl Iterator<Item = &ResourceReport> {
-        self.resources()
-            .filter(|resource| resource.action == ResourceAction::Created)
+        self.resources().filter(|resource| {
+            matches!(
+                resource.action,
+                ResourceAction::Created | ResourceAction::Replaced
+            )
+        })
     }
 
-    /// The agents and teams this run reused (including reconciled teams).
+    /// The agents and teams this run reused (including reconciled teams and updated
+    /// agents).
     pub fn reused(&self) -> impl Iterator<Item = &ResourceReport> {
         self.resources().filter(|resource| {
             matches!(
                 resource.action,
-                ResourceAction::Reused | ResourceAction::Reconciled
+                ResourceAction::Reused | ResourceAction::Reconciled | ResourceAction::Updated
             )
         })
     }
@@ -137,10 +143,13 @@ pub enum ResourceAction {
     Reused,
     /// Found by key; its members were brought in line with the definition.
     Reconciled,
-    /// Found by key; its settings differed from the definition and were brought in line
-    /// in place.
+    /// An agent found by key whose settings were brought in line with a `PATCH` (changed
+    /// CPUs or memory, or what the server had not stored: the settings fingerprint, docker
+    /// settings).
     Updated,
-    /// Found by key with settings that cannot be changed in place; a new one took its place.
+    /// An agent found by key whose program, model, working directory, runtime or image
+    /// changed: a new agent was made under the key, the teams moved to it and the old one
+    /// was deleted.
     Replaced,
     /// Provisioning it failed.
     Failed,
@@ -242,9 +251,15 @@ pub struct ResourceReport {
     pub server_id: Option<String>,
     /// What the run did with it.
     pub action: ResourceAction,
-    /// Settings in which a reused agent differs from its definition.
+    /// The settings of an updated or replaced agent that had changed (for a dry run, that
+    /// differ).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub differs: Vec<String>,
+    /// The server ids of the agents a replacement superseded: the one replaced and any left
+    /// by an earlier, interrupted replacement. Deleted after the teams moved, unless the
+    /// run stopped first (the next run then deletes them).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub superseded: Vec<String>,
     /// Whether the teardown deleted it.
     pub deleted: bool,
     /// What went wrong, when provisioning failed.

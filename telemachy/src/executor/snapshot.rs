@@ -5,13 +5,15 @@ use std::collections::HashMap;
 
 use crate::api;
 use crate::client::{self, Client};
+use crate::executor::settings::is_superseded;
 use crate::timestamp::by_age;
 
 /// Every agent and team on the server at one moment (every page), indexed by name.
 ///
 /// The server accepts duplicate names. With duplicates of a key, the newest (by
-/// `createdAt`) is the canonical resource that a run reuses; the others are orphans that
-/// `check` reports.
+/// `createdAt`) is the canonical resource that a run reuses, except that an agent marked as
+/// being replaced ([`SUPERSEDED_TAG`](crate::executor::SUPERSEDED_TAG)) comes after every
+/// unmarked one; the others are orphans that `check` reports.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Snapshot {
     agents: Vec<api::Agent>,
@@ -29,8 +31,13 @@ impl Snapshot {
 
     /// A snapshot of these agents and teams.
     pub fn new(agents: Vec<api::Agent>, teams: Vec<api::Team>) -> Snapshot {
-        let agents_by_name =
+        let mut agents_by_name =
             index_newest_first(&agents, |agent| (&agent.name, &agent.created_at, &agent.id));
+        // An agent marked as being replaced is never canonical while its replacement is
+        // there, however their timestamps (whole seconds) compare.
+        for positions in agents_by_name.values_mut() {
+            positions.sort_by_key(|&index| is_superseded(&agents[index]));
+        }
         let teams_by_name =
             index_newest_first(&teams, |team| (&team.name, &team.created_at, &team.id));
         Snapshot {
@@ -146,6 +153,21 @@ mod tests {
             snapshot.agent_by_id("c").map(|a| a.name.as_str()),
             Some("tlm-x")
         );
+    }
+
+    #[test]
+    fn an_agent_being_replaced_is_never_canonical_beside_its_replacement() {
+        let mut old = agent("z-old", "tlm-x", "2025-01-01T00:00:09Z");
+        old.tags.push(crate::executor::SUPERSEDED_TAG.to_owned());
+        let snapshot = Snapshot::new(
+            vec![old, agent("a-new", "tlm-x", "2025-01-01T00:00:09Z")],
+            Vec::new(),
+        );
+        let ids: Vec<&str> = snapshot
+            .agents_named("tlm-x")
+            .map(|agent| agent.id.as_str())
+            .collect();
+        assert_eq!(ids, ["a-new", "z-old"]);
     }
 
     #[test]
