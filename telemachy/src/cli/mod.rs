@@ -9,12 +9,16 @@
 //! }
 //! ```
 //!
-//! Commands: `run` (the default), `plan`, `check`, `status`; `--json` on every command,
-//! `--url` instead of `AGAMEMNON_URL`. Exit status 0 on success, 1 when the workflow
-//! failed or was cancelled (or `check` found orphans), 2 for usage and configuration
-//! errors, each with a one-line reason on stderr; 130, 143 or 129 when a second SIGINT,
-//! SIGTERM or SIGHUP quit a run at once (the first stops it cleanly). Run the binary with
-//! `--help` for the rest.
+//! Commands: `run` (the default; `--dry-run` lists what would change), `plan`, `graph`,
+//! `check`, `status`, `destroy` and `completions`; `--json` prints a versioned document (see
+//! [`SCHEMA_VERSION`]), `--url` overrides `AGAMEMNON_URL`, `--color` and `--log-format` shape
+//! stderr. Exit status 0 on success, 1 when the workflow failed or was cancelled (or `check`
+//! found orphans), 2 for usage and configuration errors, 3 for changes pending (`run
+//! --dry-run --detailed-exitcode`), each failure with a one-line reason on stderr; 130, 143
+//! or 129 when a second SIGINT, SIGTERM or SIGHUP quit a run at once (the first stops it
+//! cleanly). `--help` lists every exit status and environment variable.
+//!
+//! Available with the `cli` feature (on by default).
 
 mod args;
 mod check;
