@@ -30,7 +30,8 @@ pub const DEFAULT_TASK_TYPE: &str = "general";
 /// A whole workflow: its agents, and its teams with their tasks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Workflow {
-    /// The workflow's name; every key is derived from it (`[A-Za-z0-9_.-]+`).
+    /// The workflow's name; every key is derived from it (any non-empty text without
+    /// control characters; see [`rules`](crate::rules)).
     pub name: Text,
     /// What the workflow does (the doc comment on `workflow!`).
     pub description: Text,

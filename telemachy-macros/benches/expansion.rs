@@ -25,10 +25,14 @@ mod ctxt;
 mod expand;
 #[path = "../src/kw.rs"]
 mod kw;
+#[path = "../src/lower.rs"]
+mod lower;
 #[path = "../src/model.rs"]
 mod model;
-#[path = "../src/suggest.rs"]
-mod suggest;
+#[path = "../src/source_rules.rs"]
+mod source_rules;
+#[path = "../src/spans.rs"]
+mod spans;
 #[path = "../src/validate.rs"]
 mod validate;
 #[path = "../src/value.rs"]

@@ -3,16 +3,22 @@
 //!
 //! The macro works in stages, one module each: `ast` parses the tokens leniently (keeping
 //! every span), `model` reads them into typed data (`value` reads each field's value),
-//! `validate` checks the workflow as a whole, and `expand` generates the code. Errors from
-//! every stage gather in one `ctxt::Ctxt`, so a single expansion reports all of them;
-//! `suggest` finds the "did you mean", and `kw` holds every word of the language once.
+//! `validate` checks the workflow as a whole, and `expand` generates the code. To check,
+//! `lower` turns the workflow into the core's model with a table of where each element
+//! was written (`spans`), and the core's rules (`telemachy_core::rules`, shared with
+//! workflows built in code or loaded from files) run on it; `source_rules` adds the few
+//! checks only the source supports. Errors from every stage gather in one `ctxt::Ctxt`, so
+//! a single expansion reports all of them; `telemachy_core::suggest` finds the "did you
+//! mean", and `kw` holds every word of the language once.
 
 mod ast;
 mod ctxt;
 mod expand;
 mod kw;
+mod lower;
 mod model;
-mod suggest;
+mod source_rules;
+mod spans;
 mod validate;
 mod value;
 

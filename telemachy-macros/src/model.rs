@@ -15,11 +15,11 @@ use syn::{Attribute, Expr, ExprLit, Ident, Lit, LitStr, Meta, Visibility};
 use crate::ast::{self, Body, Entry, Field, Item, Value};
 use crate::ctxt::Ctxt;
 use crate::kw;
-use crate::suggest;
 use crate::value::{
     choice, dependencies, ident_list, runtime, single_ident, spanned_map, string, timeout,
     whole_number,
 };
+use telemachy_core::suggest;
 
 /// A value with the span it was written at.
 pub(crate) struct Spanned<T> {

@@ -11,7 +11,7 @@ use crate::ast::{Field, Value};
 use crate::ctxt::Ctxt;
 use crate::kw;
 use crate::model::{Dependency, Runtime, Spanned, Target, Timeout};
-use crate::suggest;
+use telemachy_core::suggest;
 
 pub(crate) fn spanned_map<T>(
     word: Spanned<&'static str>,
@@ -97,17 +97,15 @@ pub(crate) fn whole_number(ctxt: &Ctxt, field: &Field, example: &str) -> Option<
     }
 }
 
-/// `timeout:` in seconds: a positive whole or decimal number.
+/// `timeout:` in seconds: a whole or decimal number (its range is a rule of the core).
 pub(crate) fn timeout(ctxt: &Ctxt, field: &Field) -> Option<Spanned<Timeout>> {
     const EXPECTED: &str = "a number of seconds";
     let (seconds, span) = match &field.value {
-        Value::Int(lit) if lit.suffix().is_empty() => match lit.base10_parse::<u64>() {
-            Ok(secs) => (Timeout { secs, nanos: 0 }, lit.span()),
-            Err(_) => {
-                ctxt.error_spanned_by(lit, "`timeout` is too large");
-                return None;
-            }
-        },
+        // Beyond `u64` seconds is beyond the rules' range too, which reports it.
+        Value::Int(lit) if lit.suffix().is_empty() => {
+            let secs = lit.base10_parse::<u64>().unwrap_or(u64::MAX);
+            (Timeout { secs, nanos: 0 }, lit.span())
+        }
         Value::Float(lit) if lit.suffix().is_empty() => {
             let seconds = lit.base10_parse::<f64>().ok().filter(|s| s.is_finite());
             match seconds.and_then(|s| std::time::Duration::try_from_secs_f64(s).ok()) {
@@ -118,10 +116,13 @@ pub(crate) fn timeout(ctxt: &Ctxt, field: &Field) -> Option<Spanned<Timeout>> {
                     },
                     lit.span(),
                 ),
-                None => {
-                    ctxt.error_spanned_by(lit, "`timeout` is out of range");
-                    return None;
-                }
+                None => (
+                    Timeout {
+                        secs: u64::MAX,
+                        nanos: 0,
+                    },
+                    lit.span(),
+                ),
             }
         }
         Value::Int(_) | Value::Float(_) => {
@@ -143,14 +144,6 @@ pub(crate) fn timeout(ctxt: &Ctxt, field: &Field) -> Option<Spanned<Timeout>> {
             return None;
         }
     };
-    if seconds.secs == 0 && seconds.nanos == 0 {
-        ctxt.error_at(
-            span,
-            "a `timeout` of 0 would stop every run at once: give a number of seconds above 0, \
-             or leave `timeout` out to wait as long as it takes",
-        );
-        return None;
-    }
     Some(Spanned {
         value: seconds,
         span,

@@ -2,7 +2,7 @@ telemachy::workflow! {
     pub workflow audit {
         name: "audit",
 
-        agent architect { name: "lead/architect" }
+        agent architect { name: "lead\narchitect" }
         agent café {}
 
         team audit_team {

@@ -1,6 +1,6 @@
 telemachy::workflow! {
     pub workflow audit {
-        name: "codebase audit",
+        name: "codebase\taudit",
     }
 }
 

@@ -1,5 +1,7 @@
 //! "Did you mean": the closest known name to a misspelt one, or, with none close enough,
-//! the list of known names.
+//! the list of known names. The `workflow!` macro, the workflow-file loader and the rules
+//! ([`crate::rules`]) all phrase their hints with these functions, so every front end
+//! suggests the same thing for the same mistake.
 
 /// How many known names a hint lists before it says "and N more".
 const LIST_MAX: usize = 8;
@@ -7,7 +9,13 @@ const LIST_MAX: usize = 8;
 /// The candidate closest to `word`, if one is close enough to be a likely misspelling:
 /// the same up to case, `_` and `-`, or within an edit distance of a third of the word's
 /// length (at least 1). Ties go to the earliest candidate.
-pub(crate) fn closest<'a, I>(word: &str, candidates: I) -> Option<&'a str>
+///
+/// ```
+/// use telemachy_core::suggest::closest;
+/// assert_eq!(closest("implementor", ["architect", "implementer"]), Some("implementer"));
+/// assert_eq!(closest("zebra", ["architect", "implementer"]), None);
+/// ```
+pub fn closest<'a, I>(word: &str, candidates: I) -> Option<&'a str>
 where
     I: IntoIterator<Item = &'a str>,
 {
@@ -35,7 +43,13 @@ where
 
 /// A hint for an unknown `word` among `candidates` (a `what`, e.g. "agent"):
 /// "did you mean `x`?", else "the agents are `a`, `b`", else "no agent is declared".
-pub(crate) fn hint<'a, I>(word: &str, what: &str, candidates: I) -> String
+///
+/// ```
+/// use telemachy_core::suggest::hint;
+/// assert_eq!(hint("archtect", "agent", ["architect"]), "did you mean `architect`?");
+/// assert_eq!(hint("zebra", "agent", ["a", "b"]), "the agents are `a` and `b`");
+/// ```
+pub fn hint<'a, I>(word: &str, what: &str, candidates: I) -> String
 where
     I: IntoIterator<Item = &'a str>,
     I::IntoIter: Clone,
@@ -48,7 +62,7 @@ where
 }
 
 /// "the agents are `a`, `b` and `c`", or "no agent is declared" when there are none.
-pub(crate) fn known<'a, I>(what: &str, candidates: I) -> String
+pub fn known<'a, I>(what: &str, candidates: I) -> String
 where
     I: IntoIterator<Item = &'a str>,
 {
@@ -60,8 +74,8 @@ where
     }
 }
 
-/// "`a`, `b` or `c`" (at most [`LIST_MAX`] names, then "and N more").
-pub(crate) fn alternatives(names: &[&str]) -> String {
+/// "`a`, `b` or `c`" (at most 8 names, then "and N more").
+pub fn alternatives(names: &[&str]) -> String {
     listing(names, names.len(), "or")
 }
 
