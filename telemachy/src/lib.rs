@@ -70,5 +70,5 @@ mod timestamp;
 mod workflow_main;
 
 pub use client::{Client, Config};
-pub use telemachy_core::{key, spec};
+pub use telemachy_core::{key, rules, spec};
 pub use telemachy_macros::workflow;

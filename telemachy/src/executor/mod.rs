@@ -113,9 +113,11 @@ pub async fn run(
 pub async fn run_plan(plan: &Plan, client: &Client, options: RunOptions) -> Result<Report, Error> {
     let started = Instant::now();
     let started_at = format_rfc3339(SystemTime::now());
+    // A timeout too long for the clock (only a hand-built plan can hold one: the rules
+    // bound it) is no deadline at all, never a panic.
     let deadline = plan
         .timeout
-        .map(|timeout| tokio::time::Instant::now() + timeout);
+        .and_then(|timeout| tokio::time::Instant::now().checked_add(timeout));
     let stop = Stop::new(options.cancellation.clone(), deadline);
 
     let snapshot = match stop.interrupt(Snapshot::take(client)).await {
