@@ -77,6 +77,19 @@ telemachy::workflow! {
     }
 }
 
+telemachy::workflow! {
+    /// Names as the Python tool allows them: spaces and non-ASCII, resumable with its keys.
+    workflow python_names {
+        name: "fleet security",
+
+        agent scout { name: "scout alpha" }
+        agent späher {}
+        agent emoji { name: "emoji 🚀 agent" }
+
+        team crew { name: "fleet security", members: [scout, späher, emoji] }
+    }
+}
+
 /// The Python tool's key for `resource` in `workflow`, from the vector file.
 fn python_key(workflow: &str, resource: &str) -> String {
     vectors()
@@ -116,6 +129,30 @@ fn generated_constants_equal_python_vectors() {
         key_rules::agents::DOTTED,
         python_key("wf-a", "under_score.dot-dash")
     );
+}
+
+#[test]
+fn names_with_spaces_and_non_ascii_keep_the_python_keys() {
+    assert_eq!(
+        python_names::agents::SCOUT,
+        python_key("fleet security", "scout alpha")
+    );
+    assert_eq!(
+        python_names::agents::SPÄHER,
+        python_key("fleet security", "späher")
+    );
+    assert_eq!(
+        python_names::agents::EMOJI,
+        python_key("fleet security", "emoji 🚀 agent")
+    );
+    assert_eq!(
+        python_names::teams::CREW,
+        python_key("fleet security", "fleet security")
+    );
+    // The runtime checks and plans the same workflow with the same keys.
+    let plan = telemachy::executor::Plan::new(&python_names::spec()).expect("the names are valid");
+    assert_eq!(plan.agents[0].key, python_names::agents::SCOUT);
+    assert_eq!(plan.agents[0].definition.label, "scout alpha");
 }
 
 #[test]
