@@ -472,6 +472,83 @@ async fn a_dry_run_lists_each_change_and_its_detailed_exit_status_says_whether_a
 }
 
 #[tokio::test]
+async fn a_dry_run_says_which_agents_a_run_would_update_or_replace() {
+    let sim = simulator(SimConfig::default()).await;
+    let url = sim.url();
+    let url = Some(url.as_str());
+    let client = client(&sim);
+    let worker = |working_directory: &str| api::NewAgent {
+        name: make_key("hello-world-e2e", "hello-worker"),
+        label: "hello-worker".to_owned(),
+        program: "none".to_owned(),
+        working_directory: working_directory.to_owned(),
+        // No settings fingerprint, as an older version made it.
+        tags: vec![
+            "telemachy".to_owned(),
+            "telemachy-workflow=hello-world-e2e".to_owned(),
+        ],
+        ..api::NewAgent::default()
+    };
+
+    // The declared settings, but no fingerprint: a run records it with a PATCH.
+    let agent = client
+        .create_agent(&worker("/tmp"))
+        .await
+        .expect("the agent is created");
+    let dry = invoke(
+        "hello_world",
+        &["--dry-run", "--detailed-exitcode", "--json"],
+        url,
+    )
+    .await;
+    assert_eq!(dry.code, Some(3), "{dry:?}");
+    let document = assert_matches_schema("run", &dry);
+    assert_eq!(
+        document["changes"]["resources"][0]["change"], "update_settings",
+        "{document}"
+    );
+    let text = invoke("hello_world", &["--dry-run"], url).await;
+    assert!(
+        text.stdout.contains("hello_worker: update settings"),
+        "{}",
+        text.stdout
+    );
+
+    // Another working directory: the agent is replaced.
+    client
+        .delete_agent(&agent.id)
+        .await
+        .expect("the agent is deleted");
+    client
+        .create_agent(&worker("/srv/elsewhere"))
+        .await
+        .expect("the agent is created");
+    let dry = invoke(
+        "hello_world",
+        &["--dry-run", "--detailed-exitcode", "--json"],
+        url,
+    )
+    .await;
+    assert_eq!(dry.code, Some(3), "{dry:?}");
+    let document = assert_matches_schema("run", &dry);
+    let agent = &document["changes"]["resources"][0];
+    assert_eq!(agent["change"], "replace", "{document}");
+    assert!(
+        agent["differs"]
+            .as_array()
+            .is_some_and(|differs| !differs.is_empty()),
+        "{document}"
+    );
+    let text = invoke("hello_world", &["--dry-run"], url).await;
+    assert!(
+        text.stdout.contains("hello_worker: replace"),
+        "{}",
+        text.stdout
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test]
 async fn graph_is_dot_that_graphviz_renders_or_mermaid() {
     let dot = invoke("codebase_audit", &["graph"], None).await;
     assert_eq!(dot.code, Some(0), "{dot:?}");
