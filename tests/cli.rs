@@ -873,3 +873,52 @@ async fn ctrl_c_cancels_within_a_second_tears_down_and_exits_1() {
     assert!(sim.teams().is_empty(), "the teardown deleted the team");
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_python_tools_variables_are_read_and_warned_about_once() {
+    let sim = simulator(SimConfig::default()).await;
+    let url = sim.url();
+    let mut command = command("hello_world", &KEEP, Some(&url));
+    command
+        .env("AGAMEMNON_RATE_LIMIT_RPS", "500")
+        .env("AGAMEMNON_RATE_LIMIT_BURST", "16")
+        .env("LOG_LEVEL", "WARNING")
+        .env("DEFAULT_WORKFLOW_TIMEOUT", "7200");
+    let output = tokio::task::spawn_blocking(move || command.output())
+        .await
+        .expect("the blocking task does not panic")
+        .expect("the example binary runs");
+    let outcome = Outcome::from(output);
+    assert_eq!(outcome.code, Some(0), "{outcome:?}");
+    let lines = |name: &str| {
+        outcome
+            .stderr
+            .lines()
+            .filter(|line| line.contains(&format!("`{name}`")))
+            .count()
+    };
+    for alias in [
+        "AGAMEMNON_RATE_LIMIT_RPS",
+        "AGAMEMNON_RATE_LIMIT_BURST",
+        "LOG_LEVEL",
+    ] {
+        assert_eq!(
+            lines(alias),
+            1,
+            "one warning about {alias}: {}",
+            outcome.stderr
+        );
+    }
+    assert_eq!(
+        lines("DEFAULT_WORKFLOW_TIMEOUT"),
+        1,
+        "one warning that it is ignored: {}",
+        outcome.stderr
+    );
+    assert!(
+        outcome.stderr.contains("as `AGAMEMNON_RATE_LIMIT`"),
+        "{}",
+        outcome.stderr
+    );
+    sim.shutdown().await;
+}

@@ -89,6 +89,42 @@ fn the_burst_defaults_to_the_rate_and_zero_turns_pacing_off() {
 }
 
 #[test]
+fn the_python_tools_rate_variables_are_aliases_and_ours_win() {
+    let python = Config::from_lookup(lookup(&[
+        ("AGAMEMNON_RATE_LIMIT_RPS", "12.5"),
+        ("AGAMEMNON_RATE_LIMIT_BURST", "16"),
+    ]))
+    .expect("valid");
+    let shown = format!("{python:?}");
+    assert!(shown.contains("per_second: 12.5, burst: 16"), "{shown}");
+
+    let both = Config::from_lookup(lookup(&[
+        ("AGAMEMNON_RATE_LIMIT", "3"),
+        ("AGAMEMNON_RATE_LIMIT_RPS", "12.5"),
+        ("AGAMEMNON_RATE_BURST", "4"),
+        ("AGAMEMNON_RATE_LIMIT_BURST", "16"),
+    ]))
+    .expect("valid");
+    let shown = format!("{both:?}");
+    assert!(shown.contains("per_second: 3.0, burst: 4"), "{shown}");
+
+    // A bad value names the variable it was read from.
+    let error = env_error(&[("AGAMEMNON_RATE_LIMIT_RPS", "fast")]);
+    assert!(
+        error.to_string().contains("`AGAMEMNON_RATE_LIMIT_RPS`"),
+        "{error}"
+    );
+    let error = env_error(&[
+        ("AGAMEMNON_RATE_LIMIT", "5"),
+        ("AGAMEMNON_RATE_LIMIT_BURST", "0"),
+    ]);
+    assert!(
+        error.to_string().contains("`AGAMEMNON_RATE_LIMIT_BURST`"),
+        "{error}"
+    );
+}
+
+#[test]
 fn bad_values_name_the_variable_and_what_is_accepted() {
     let cases = [
         ("AGAMEMNON_TIMEOUT", "soon", "seconds from 0.1 to 3600"),

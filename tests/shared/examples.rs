@@ -41,6 +41,14 @@ pub(crate) fn command(name: &str, args: &[&str], url: Option<&str>) -> Command {
         "RUST_LOG",
         "CI",
         "TELEMACHY_SIM",
+        // The Python tool's names, which a binary also reads.
+        "AGAMEMNON_RATE_LIMIT_RPS",
+        "AGAMEMNON_RATE_LIMIT_BURST",
+        "LOG_LEVEL",
+        "DEFAULT_WORKFLOW_TIMEOUT",
+        "MONITOR_TIMEOUT_SECONDS",
+        "MONITOR_MAX_POLLS",
+        "TELEMACHY_STATE_DIR",
     ] {
         command.env_remove(variable);
     }

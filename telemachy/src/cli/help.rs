@@ -54,6 +54,18 @@ pub(crate) const ENVIRONMENT: &[(&str, &str)] = &[
         "the filter for the logs on stderr [default: warn]",
     ),
     (
+        "AGAMEMNON_RATE_LIMIT_RPS",
+        "the Python tool's AGAMEMNON_RATE_LIMIT: read if that is unset, with a warning",
+    ),
+    (
+        "AGAMEMNON_RATE_LIMIT_BURST",
+        "the Python tool's AGAMEMNON_RATE_BURST: read if that is unset, with a warning",
+    ),
+    (
+        "LOG_LEVEL",
+        "the Python tool's level (DEBUG ... CRITICAL): read if RUST_LOG is unset, with a warning",
+    ),
+    (
         "NO_COLOR",
         "set and not empty: no colour unless --color says otherwise",
     ),

@@ -9,6 +9,7 @@ use std::time::SystemTime;
 
 use clap::ValueEnum;
 
+use crate::python_env;
 use crate::timestamp::format_rfc3339;
 
 /// When to colour the output (`--color`).
@@ -74,12 +75,20 @@ pub(crate) fn is_json() -> bool {
     format() == LogFormat::Json
 }
 
-/// Installs the log subscriber (filtered by `RUST_LOG`, default `warn`) in `format`,
-/// coloured as `color` says.
+/// Installs the log subscriber (filtered by `RUST_LOG`, or the Python tool's `LOG_LEVEL`,
+/// default `warn`) in `format`, coloured as `color` says.
 pub(crate) fn init(format: LogFormat, color: ColorChoice) {
     let _ = FORMAT.set(format);
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let lookup = |var: &str| std::env::var(var).ok();
+    let from_python = match python_env::read_quietly(&lookup, "RUST_LOG") {
+        Some((level, alias)) if alias != "RUST_LOG" => Some(level),
+        _ => None,
+    };
+    let filter = match &from_python {
+        Some(level) => python_env::log_filter(level).map(tracing_subscriber::EnvFilter::new),
+        None => tracing_subscriber::EnvFilter::try_from_default_env().ok(),
+    }
+    .unwrap_or_else(|| tracing_subscriber::EnvFilter::new("warn"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
@@ -90,6 +99,13 @@ pub(crate) fn init(format: LogFormat, color: ColorChoice) {
             .try_init(),
         LogFormat::Json => builder.json().with_ansi(false).try_init(),
     };
+    // Now that they can be seen.
+    python_env::warn_about_alias(&lookup, "RUST_LOG");
+    if let Some(level) = from_python.filter(|level| python_env::log_filter(level).is_none()) {
+        tracing::warn!(
+            "`LOG_LEVEL={level}` is not a level (DEBUG, INFO, WARNING, ERROR, CRITICAL): logging at `warn`"
+        );
+    }
 }
 
 /// Writes a notice (not a log line, not an error) on stderr.

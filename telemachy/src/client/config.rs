@@ -7,6 +7,7 @@ use std::time::Duration;
 use reqwest::Url;
 
 use super::error::ConfigError;
+use crate::python_env;
 
 /// The server used when `AGAMEMNON_URL` is not set.
 pub const DEFAULT_URL: &str = "http://localhost:8080";
@@ -136,24 +137,19 @@ impl Config {
                 })?;
             config = config.max_retries(retries);
         }
-        let rate = match get("AGAMEMNON_RATE_LIMIT") {
-            Some(value) => parse_rate(&value)?,
+        // The Python tool's names for these two are read too (with a warning).
+        let rate = match python_env::read(&lookup, "AGAMEMNON_RATE_LIMIT") {
+            Some((value, var)) => parse_rate(var, &value)?,
             None => 0.0,
         };
-        let burst = match get("AGAMEMNON_RATE_BURST") {
-            Some(value) => Some(
+        let burst = match python_env::read(&lookup, "AGAMEMNON_RATE_BURST") {
+            Some((value, var)) => Some(
                 value
                     .trim()
                     .parse::<u32>()
                     .ok()
                     .filter(|burst| BURST_RANGE.contains(burst))
-                    .ok_or_else(|| {
-                        env_error(
-                            "AGAMEMNON_RATE_BURST",
-                            &value,
-                            "a whole number from 1 to 10000",
-                        )
-                    })?,
+                    .ok_or_else(|| env_error(var, &value, "a whole number from 1 to 10000"))?,
             ),
             None => None,
         };
@@ -166,6 +162,7 @@ impl Config {
         if let Some(value) = get("REQUIRE_TLS") {
             config = config.require_tls(parse_flag("REQUIRE_TLS", &value)?);
         }
+        python_env::warn_without_counterpart(&lookup);
         Ok(config)
     }
 
@@ -320,7 +317,7 @@ fn parse_seconds(var: &'static str, value: &str) -> Result<Duration, ConfigError
         })
 }
 
-fn parse_rate(value: &str) -> Result<f64, ConfigError> {
+fn parse_rate(var: &'static str, value: &str) -> Result<f64, ConfigError> {
     value
         .trim()
         .parse::<f64>()
@@ -328,7 +325,7 @@ fn parse_rate(value: &str) -> Result<f64, ConfigError> {
         .filter(|rate| *rate == 0.0 || RATE_RANGE.contains(rate))
         .ok_or_else(|| {
             env_error(
-                "AGAMEMNON_RATE_LIMIT",
+                var,
                 value,
                 "a number of requests per second from 0.1 to 10000, or 0 (pacing off)",
             )
