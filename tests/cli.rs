@@ -738,15 +738,17 @@ async fn colours_follow_no_color_and_the_flag_and_logs_can_be_json_lines() {
         json.stderr
     );
     assert!(!json.stderr.contains(ESCAPE), "{}", json.stderr);
-    let failed = invoke_with(
+    // Configuration and usage errors are one JSON line too.
+    for args in [
         vec!["--log-format", "json", "--url", "not a url", "status"],
-        None,
-    )
-    .await;
-    assert_eq!(failed.code, Some(2), "{failed:?}");
-    let error: serde_json::Value =
-        serde_json::from_str(failed.stderr.trim()).expect("one JSON line");
-    assert_eq!(error["level"], "ERROR", "{error}");
+        vec!["--log-format=json", "--teardown", "sometimes"],
+    ] {
+        let failed = invoke_with(args.clone(), None).await;
+        assert_eq!(failed.code, Some(2), "{args:?}: {failed:?}");
+        let error: serde_json::Value = serde_json::from_str(failed.stderr.trim())
+            .unwrap_or_else(|error| panic!("{args:?}: {error}: {}", failed.stderr));
+        assert_eq!(error["level"], "ERROR", "{error}");
+    }
 }
 
 #[tokio::test]

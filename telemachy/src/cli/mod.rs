@@ -43,16 +43,26 @@ use clap::CommandFactory;
 
 use crate::spec::Workflow;
 use args::{Cli, Command};
+use clap::ValueEnum as _;
 pub use document::SCHEMA_VERSION;
 use output::Failure;
-use stderr::ColorChoice;
+use stderr::{ColorChoice, LogFormat};
 
 /// Runs the command line for `workflow` with the process's arguments and environment, and
 /// returns its exit status. Builds its own Tokio runtime; logs go to stderr, filtered by
 /// `RUST_LOG` (default `warn`).
 pub fn main(workflow: Workflow) -> ExitCode {
     let args: Vec<OsString> = std::env::args_os().collect();
-    let color = ColorChoice::resolve(color_flag(&args), std::env::var("NO_COLOR").ok().as_deref());
+    // Read before clap parses, so that its help and errors follow them too; a value that is
+    // not a choice is left to clap to refuse.
+    let color = ColorChoice::resolve(
+        flag_value(&args, "--color").and_then(|value| ColorChoice::from_str(&value, false).ok()),
+        std::env::var("NO_COLOR").ok().as_deref(),
+    );
+    let log_format = flag_value(&args, "--log-format")
+        .and_then(|value| LogFormat::from_str(&value, false).ok())
+        .unwrap_or_default();
+    stderr::init(log_format, color);
     let mut command = command(&workflow).color(color.for_clap());
     let cli = match command
         .try_get_matches_from_mut(&args)
@@ -61,7 +71,6 @@ pub fn main(workflow: Workflow) -> ExitCode {
         Ok(cli) => cli,
         Err(error) => return usage_error(error.format(&mut command)),
     };
-    stderr::init(cli.log_format, color);
 
     // Commands that need neither a runtime nor a server.
     match &cli.command {
@@ -144,10 +153,9 @@ fn bin_name(args: &[OsString]) -> String {
         .unwrap_or_else(|| "workflow".to_owned())
 }
 
-/// `--color WHEN` or `--color=WHEN`, read before clap parses, so that clap's own help and
-/// errors follow it too. A value that is not a choice is left to clap to refuse.
-fn color_flag(args: &[OsString]) -> Option<ColorChoice> {
-    use clap::ValueEnum as _;
+/// The value of the option `name` (`--name VALUE` or `--name=VALUE`; the last one wins)
+/// before `--`.
+fn flag_value(args: &[OsString], name: &str) -> Option<String> {
     let mut value = None;
     let mut next_is_value = false;
     for arg in args.iter().skip(1) {
@@ -158,13 +166,16 @@ fn color_flag(args: &[OsString]) -> Option<ColorChoice> {
         if next_is_value {
             value = Some(arg.to_owned());
             next_is_value = false;
-        } else if arg == "--color" {
+        } else if arg == name {
             next_is_value = true;
-        } else if let Some(rest) = arg.strip_prefix("--color=") {
+        } else if let Some(rest) = arg
+            .strip_prefix(name)
+            .and_then(|rest| rest.strip_prefix('='))
+        {
             value = Some(rest.to_owned());
         }
     }
-    value.and_then(|value| ColorChoice::from_str(&value, false).ok())
+    value
 }
 
 async fn dispatch(workflow: Workflow, cli: Cli) -> Result<ExitCode, Failure> {
@@ -208,6 +219,30 @@ fn one_line(message: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn options_read_before_parsing_agree_with_clap() {
+        for args in [
+            &["wf", "--log-format", "json", "check", "--color=never"][..],
+            &["wf", "check", "--log-format=json", "--color", "never"],
+            &["wf", "status", "--color", "never", "--log-format", "json"],
+        ] {
+            let args: Vec<OsString> = args.iter().map(OsString::from).collect();
+            let cli = Cli::from_matches(&Cli::command().get_matches_from(&args)).expect("valid");
+            assert_eq!(
+                flag_value(&args, "--log-format").as_deref(),
+                Some("json"),
+                "{args:?}"
+            );
+            assert_eq!(cli.log_format, LogFormat::Json, "{args:?}");
+            assert_eq!(flag_value(&args, "--color").as_deref(), Some("never"));
+            assert_eq!(cli.color, Some(ColorChoice::Never), "{args:?}");
+        }
+        let args: Vec<OsString> = ["wf", "--", "--color", "always"]
+            .map(OsString::from)
+            .to_vec();
+        assert_eq!(flag_value(&args, "--color"), None);
+    }
 
     #[test]
     fn usage_errors_fit_on_one_line() {
