@@ -52,6 +52,10 @@ struct Args {
     /// close after 5 s (the real server: 8 threads).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     max_connections: Option<u16>,
+    /// Publish task events to this NATS server, as the real server does
+    /// (`hi.tasks.created`, `hi.tasks.<team>.<task>.updated`).
+    #[arg(long, value_name = "URL")]
+    nats_url: Option<String>,
     /// Milliseconds a POST/PUT/PATCH without a body length stalls (the real server: 10000).
     #[arg(long, default_value_t = 10_000)]
     body_stall_ms: u64,
@@ -84,6 +88,9 @@ impl Args {
         }
         for subject in &self.fail_subjects {
             config = config.fail_subject(subject.clone());
+        }
+        if let Some(url) = &self.nats_url {
+            config = config.nats_url(url.clone());
         }
         if let Some(limit) = self.max_connections {
             config = config.max_connections(usize::from(limit));

@@ -6,6 +6,8 @@
 mod concurrency;
 #[path = "executor/connections.rs"]
 mod connections;
+#[path = "executor/nats.rs"]
+mod nats;
 #[path = "executor/settings.rs"]
 mod settings;
 #[path = "executor/wire.rs"]

@@ -41,6 +41,7 @@ pub(crate) async fn run(
                 .unwrap_or_else(|| server.default_poll_interval()),
         )
         .concurrency(args.concurrency)
+        .nats_url(std::env::var("NATS_URL").unwrap_or_default())
         .cancellation(cancellation);
     if let Some(policy) = args.teardown {
         options = options.teardown(policy.into());

@@ -48,6 +48,7 @@ mod event;
 #[cfg(test)]
 mod fixtures;
 mod inventory;
+mod nats;
 mod options;
 mod plan;
 mod provision;
@@ -195,7 +196,12 @@ pub async fn run_plan(plan: &Plan, client: &Client, options: RunOptions) -> Resu
             .iter()
             .map(|agent| agent.server_id.clone().unwrap_or_default())
             .collect();
-        let run = tasks::run_tasks(plan, client, &options, &stop, &teams, &agent_ids).await;
+        let team_ids: Vec<String> = teams.iter().map(|team| team.server_id.clone()).collect();
+        let feed = options
+            .nats_url
+            .as_deref()
+            .and_then(|url| nats::Feed::start(url, &team_ids));
+        let run = tasks::run_tasks(plan, client, &options, &stop, &teams, &agent_ids, feed).await;
         errors.extend(run.errors);
         (run.status, run.reports)
     };

@@ -43,6 +43,7 @@ pub struct RunOptions {
     pub(crate) concurrency: usize,
     pub(crate) events: Option<EventObserver>,
     pub(crate) cancellation: Cancellation,
+    pub(crate) nats_url: Option<String>,
 }
 
 impl RunOptions {
@@ -57,6 +58,7 @@ impl RunOptions {
             concurrency: DEFAULT_CONCURRENCY,
             events: None,
             cancellation: Cancellation::new(),
+            nats_url: None,
         }
     }
 
@@ -100,6 +102,18 @@ impl RunOptions {
         self
     }
 
+    /// Listen for task events on the NATS server at `url` (the `NATS_URL` of the command
+    /// line; several servers may be given, separated by commas), and read a team as soon as
+    /// one of its tasks changes instead of at its next poll. Polling goes on as a fallback:
+    /// at the poll interval until events flow, five times as far apart while they do, and
+    /// at the poll interval again when NATS is unreachable or quiet. A NATS server that is
+    /// down, or goes down, never fails a run. Credentials in the URL are never shown.
+    pub fn nats_url(mut self, url: impl Into<String>) -> Self {
+        let url = url.into();
+        self.nats_url = (!url.trim().is_empty()).then_some(url);
+        self
+    }
+
     /// Stop the run when `cancellation` is cancelled.
     pub fn cancellation(mut self, cancellation: Cancellation) -> Self {
         self.cancellation = cancellation;
@@ -134,6 +148,13 @@ impl fmt::Debug for RunOptions {
             .field("concurrency", &self.concurrency)
             .field("events", &self.events.as_ref().map(|_| "Fn(&Event)"))
             .field("cancellation", &self.cancellation)
+            .field(
+                "nats_url",
+                &self
+                    .nats_url
+                    .as_deref()
+                    .map(crate::executor::nats::redacted),
+            )
             .finish()
     }
 }

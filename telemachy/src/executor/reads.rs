@@ -3,7 +3,9 @@
 //! A team with tasks being watched is read once per poll interval, counted from its last
 //! read. A submission of a task that others wait for brings the next read forward to a
 //! quarter of the interval after it, so that a quick task hands over to its dependents
-//! long before a full interval has passed.
+//! long before a full interval has passed. A nudge (an event saying the team changed)
+//! makes the team due at once; a nudge during a read makes it due again as soon as that
+//! read ends, since the read may have been answered before the change.
 //!
 //! With polling alone a completion waits on average half an interval for the next read,
 //! and a quick task a quarter of one.
@@ -42,6 +44,11 @@ impl ReadSchedule {
         }
     }
 
+    /// Changes the time between reads (from the next scheduled read on).
+    pub(crate) fn set_gap(&mut self, gap: Duration) {
+        self.gap = gap;
+    }
+
     /// A team gained a watched task at `now`: it is read within a gap, or within a quarter
     /// of one when `soon` (another task waits for this one).
     pub(crate) fn watching(&mut self, team: usize, now: Instant, soon: bool) {
@@ -52,6 +59,16 @@ impl ReadSchedule {
         };
         let reads = &mut self.teams[team];
         reads.due = Some(reads.due.map_or(now + wait, |due| due.min(now + wait)));
+    }
+
+    /// Something says `team` changed: read it now, or right after the read under way.
+    pub(crate) fn nudge(&mut self, team: usize, now: Instant) {
+        let reads = &mut self.teams[team];
+        if reads.in_flight {
+            reads.again = true;
+        } else {
+            reads.due = Some(now);
+        }
     }
 
     /// The teams due at `now` with no read under way, in team order.
@@ -132,5 +149,19 @@ mod tests {
         // A later submission never pushes a read back.
         schedule.watching(0, start + GAP / 8, false);
         assert_eq!(schedule.next_due(), Some(start + GAP / 4));
+    }
+
+    #[test]
+    fn a_nudge_during_a_read_reads_again_when_it_ends() {
+        let mut schedule = ReadSchedule::new(1, GAP);
+        let start = Instant::now();
+        schedule.nudge(0, start);
+        assert_eq!(schedule.due(start).collect::<Vec<_>>(), vec![0]);
+        schedule.started(0);
+        schedule.nudge(0, start);
+        assert_eq!(schedule.due(start).count(), 0, "one read at a time");
+        let end = start + Duration::from_millis(2);
+        schedule.finished(0, end, true);
+        assert_eq!(schedule.next_due(), Some(end));
     }
 }

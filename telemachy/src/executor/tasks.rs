@@ -21,6 +21,7 @@ use crate::client::{self, Client};
 use crate::executor::bounded::{JobEnd, run_bounded};
 use crate::executor::error::chain;
 use crate::executor::event::Event;
+use crate::executor::nats::{Feed, Nudge};
 use crate::executor::options::RunOptions;
 use crate::executor::plan::Plan;
 use crate::executor::reads::ReadSchedule;
@@ -32,6 +33,12 @@ use crate::executor::timestamp::parse_rfc3339;
 /// How many polls in a row a watched task may be missing from its team's list before it
 /// counts as failed.
 const MISSING_POLLS_LIMIT: u32 = 3;
+
+/// While task events flow, polls are this many poll intervals apart.
+const SLOW_POLLS: u32 = 5;
+
+/// Events count as flowing while the last came within this many poll intervals.
+const QUIET_POLLS: u32 = 10;
 
 /// How many polls of a team in a row may fail (after the client's own retries) before its
 /// watched tasks count as failed.
@@ -167,6 +174,7 @@ pub(crate) async fn run_tasks(
     stop: &Stop,
     teams: &[TeamSlot],
     agent_ids: &[String],
+    feed: Option<Feed>,
 ) -> TaskRun {
     let mut scheduler = Scheduler {
         plan,
@@ -179,9 +187,16 @@ pub(crate) async fn run_tasks(
         errors: Vec::new(),
         ready: Readiness::new(plan),
         reads: ReadSchedule::new(plan.teams.len(), options.poll_interval),
+        team_index: teams
+            .iter()
+            .enumerate()
+            .map(|(index, team)| (team.server_id.clone(), index))
+            .collect(),
+        watched_ids: HashMap::new(),
+        live: false,
     };
     let status = match scheduler.match_existing(stop).await {
-        Ok(()) => scheduler.drive(stop).await,
+        Ok(()) => scheduler.drive(stop, feed).await,
         Err(status) => status,
     };
     scheduler.finish(status)
@@ -296,6 +311,20 @@ struct Scheduler<'a> {
     errors: Vec<String>,
     ready: Readiness,
     reads: ReadSchedule,
+    /// Team index by server id, for events.
+    team_index: HashMap<String, usize>,
+    /// Planned task by server id, for events.
+    watched_ids: HashMap<String, usize>,
+    /// Whether task events are flowing.
+    live: bool,
+}
+
+/// What the next event said; never, without a feed.
+async fn next_nudge(feed: &mut Option<Feed>) -> Nudge {
+    match feed {
+        Some(feed) => feed.next().await,
+        None => std::future::pending().await,
+    }
 }
 
 /// Creates under way.
@@ -391,6 +420,9 @@ impl Scheduler<'_> {
                     state.status = Some(task.status);
                     state.since = Some(std::time::Instant::now());
                     state.watched_since = Some(now);
+                    if let Some(id) = &state.server_id {
+                        self.watched_ids.insert(id.clone(), task_index);
+                    }
                     self.reads.watching(team_index, now, false);
                 }
                 Decision::Completed(task) => {
@@ -413,7 +445,7 @@ impl Scheduler<'_> {
     /// `concurrency` requests at once, until nothing is left to submit or watch. When the
     /// run must stop, reads under way are dropped but creates under way are waited for, so
     /// that every task the server made is recorded.
-    async fn drive(&mut self, stop: &Stop) -> RunStatus {
+    async fn drive(&mut self, stop: &Stop, mut feed: Option<Feed>) -> RunStatus {
         let mut creates: Creates = JoinSet::new();
         let mut submitting: HashMap<tokio::task::Id, usize> = HashMap::new();
         let mut reads: Reads = JoinSet::new();
@@ -423,6 +455,15 @@ impl Scheduler<'_> {
                 break reason;
             }
             let now = Instant::now();
+            let interval = self.options.poll_interval;
+            self.live = feed
+                .as_ref()
+                .is_some_and(|feed| feed.live(now, interval * QUIET_POLLS));
+            self.reads.set_gap(if self.live {
+                interval * SLOW_POLLS
+            } else {
+                interval
+            });
             let bound = self.options.concurrency;
             let due: Vec<usize> = self.reads.due(now).collect();
             for team in due {
@@ -464,6 +505,7 @@ impl Scheduler<'_> {
                     self.on_read(joined, &mut reading);
                 }
                 () = sleep_until(next_due), if next_due.is_some() && creates.len() + reads.len() < bound => {}
+                nudge = next_nudge(&mut feed) => self.on_nudge(&nudge),
             }
         };
         reads.abort_all();
@@ -552,15 +594,38 @@ impl Scheduler<'_> {
                 });
                 let now = Instant::now();
                 state.phase = Phase::Active;
+                self.watched_ids.insert(task.id.clone(), index);
                 state.server_id = Some(task.id);
                 state.status = Some(task.status.clone());
                 state.watched_since = Some(now);
-                self.reads
-                    .watching(planned.team, now, self.ready.has_dependents(index));
+                // With events flowing, the completion will say so itself.
+                let soon = self.ready.has_dependents(index) && !self.live;
+                self.reads.watching(planned.team, now, soon);
                 // A server could answer with the task already finished.
                 self.observe(index, &task.status);
             }
             Err(error) => self.fail(index, format!("could not submit it: {error}")),
+        }
+    }
+
+    /// An event: reads its team now if it may tell of a watched task that finished (or of
+    /// a task whose create has not been answered yet, which may be one).
+    fn on_nudge(&mut self, nudge: &Nudge) {
+        if !nudge.settled {
+            return;
+        }
+        let Some(&team) = self.team_index.get(&nudge.team) else {
+            return;
+        };
+        let relevant = match nudge.task.as_ref().and_then(|id| self.watched_ids.get(id)) {
+            Some(&index) => self.tasks[index].phase == Phase::Active,
+            None => self.plan.teams[team]
+                .tasks
+                .iter()
+                .any(|&index| self.tasks[index].phase == Phase::Submitting),
+        };
+        if relevant {
+            self.reads.nudge(team, Instant::now());
         }
     }
 

@@ -53,6 +53,7 @@ mod faults;
 mod fields;
 mod gauge;
 mod log;
+mod nats;
 mod pause;
 mod rate_limit;
 mod rng;
@@ -96,6 +97,7 @@ pub struct SimConfig {
     faults: Faults,
     body_stall: Duration,
     max_connections: Option<usize>,
+    nats_url: Option<String>,
 }
 
 impl Default for SimConfig {
@@ -109,6 +111,7 @@ impl Default for SimConfig {
             faults: Faults::default(),
             body_stall: Duration::from_secs(10),
             max_connections: None,
+            nats_url: None,
         }
     }
 }
@@ -124,6 +127,7 @@ impl fmt::Debug for SimConfig {
             .field("faults", &self.faults)
             .field("body_stall", &self.body_stall)
             .field("max_connections", &self.max_connections)
+            .field("nats_url", &self.nats_url.as_ref().map(|_| "<set>"))
             .finish()
     }
 }
@@ -176,6 +180,15 @@ impl SimConfig {
     /// connection is closed after 5 s. Unlimited by default.
     pub fn max_connections(mut self, limit: usize) -> Self {
         self.max_connections = Some(limit.max(1));
+        self
+    }
+
+    /// Publishes task events to the NATS server at `url`, as the real server does:
+    /// `hi.tasks.created` and `hi.tasks.<team_id>.<task_id>.updated`, each with
+    /// `{"task": {...}}`. It connects in the background and drops what it cannot deliver,
+    /// so a NATS server that is down, or goes down, changes nothing else. Off by default.
+    pub fn nats_url(mut self, url: impl Into<String>) -> Self {
+        self.nats_url = Some(url.into());
         self
     }
 
@@ -237,12 +250,18 @@ impl Simulator {
             app.connections.clone(),
             stopped.clone(),
         );
-        let workers = workers::spawn(app.clone(), stopped);
+        let workers = workers::spawn(app.clone(), stopped.clone());
+        let mut tasks = vec![server, workers];
+        if let Some(url) = config.nats_url {
+            let (sink, changes) = tokio::sync::mpsc::unbounded_channel();
+            lock(&app.store).announce_to(sink);
+            tasks.push(nats::spawn(url, changes, stopped));
+        }
         Ok(Simulator {
             addr,
             app,
             stop,
-            tasks: vec![server, workers],
+            tasks,
         })
     }
 

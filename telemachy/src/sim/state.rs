@@ -1,6 +1,6 @@
 //! The in-memory store: agents, teams and tasks, each kept in id order like the real server.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Instant;
 
 use serde_json::{Map, Value, json};
@@ -46,8 +46,33 @@ pub(crate) struct Store {
     pub(crate) agents: BTreeMap<String, AgentRecord>,
     pub(crate) teams: BTreeMap<String, TeamRecord>,
     pub(crate) tasks: BTreeMap<String, TaskRecord>,
+    /// Ids of the tasks not finished yet (pending, running, blocked...): what workers look at.
+    in_progress: BTreeSet<String>,
+    /// Task ids by team, in id order: what a team's list reads.
+    by_team: HashMap<String, BTreeSet<String>>,
+    /// Where task changes are announced, when something listens.
+    changes: Option<ChangeSink>,
     ids: SplitMix64,
 }
+
+/// A change to a task, as the real server announces it on NATS.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum TaskChange {
+    /// Created; the task as the create answered it.
+    Created(Value),
+    /// Updated (status or fields); the task afterwards.
+    Updated {
+        /// Its team.
+        team_id: String,
+        /// Its id.
+        task_id: String,
+        /// The task as the server writes it.
+        task: Value,
+    },
+}
+
+/// Receives every [`TaskChange`] of a store.
+pub(crate) type ChangeSink = tokio::sync::mpsc::UnboundedSender<TaskChange>;
 
 impl Default for Store {
     fn default() -> Self {
@@ -55,6 +80,9 @@ impl Default for Store {
             agents: BTreeMap::new(),
             teams: BTreeMap::new(),
             tasks: BTreeMap::new(),
+            in_progress: BTreeSet::new(),
+            by_team: HashMap::new(),
+            changes: None,
             ids: SplitMix64::new(ID_SEED),
         }
     }
@@ -216,7 +244,63 @@ impl Store {
             since: Instant::now(),
         };
         record.merge(fields, None);
-        self.tasks.entry(id).or_insert(record)
+        self.by_team
+            .entry(team_id.to_owned())
+            .or_default()
+            .insert(id.clone());
+        if let Some(changes) = &self.changes {
+            // Nobody listening any more is no error: the events are a courtesy.
+            let _ = changes.send(TaskChange::Created(record.to_json()));
+        }
+        self.tasks.insert(id.clone(), record);
+        self.track(&id);
+        &self.tasks[&id]
+    }
+
+    /// Announces task changes to `sink` from now on.
+    pub(crate) fn announce_to(&mut self, sink: ChangeSink) {
+        self.changes = Some(sink);
+    }
+
+    /// The ids of tasks not finished yet, in id order.
+    pub(crate) fn in_progress(&self) -> Vec<String> {
+        self.in_progress.iter().cloned().collect()
+    }
+
+    /// Sets a task's status (a worker's report); announces the change.
+    pub(crate) fn set_task_status(&mut self, id: &str, status: TaskStatus) {
+        if let Some(record) = self.tasks.get_mut(id) {
+            record.set_status(status);
+            self.track(id);
+            self.announce_update(id);
+        }
+    }
+
+    /// Files a task as in progress or finished after a change, and announces it.
+    fn track(&mut self, id: &str) {
+        let Some(record) = self.tasks.get(id) else {
+            self.in_progress.remove(id);
+            return;
+        };
+        if matches!(
+            record.task.status,
+            TaskStatus::Completed | TaskStatus::Failed
+        ) {
+            self.in_progress.remove(id);
+        } else {
+            self.in_progress.insert(id.to_owned());
+        }
+    }
+
+    /// Announces that a task changed.
+    fn announce_update(&self, id: &str) {
+        if let (Some(changes), Some(record)) = (&self.changes, self.tasks.get(id)) {
+            let _ = changes.send(TaskChange::Updated {
+                team_id: record.task.team_id.clone(),
+                task_id: id.to_owned(),
+                task: record.to_json(),
+            });
+        }
     }
 
     /// The task with this id on this team.
@@ -231,9 +315,11 @@ impl Store {
         &'a self,
         team_id: &'a str,
     ) -> impl Iterator<Item = &'a TaskRecord> {
-        self.tasks
-            .values()
-            .filter(move |record| record.task.team_id == team_id)
+        self.by_team
+            .get(team_id)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.tasks.get(id))
     }
 
     /// Merges fields into a task of this team.
@@ -249,14 +335,17 @@ impl Store {
             .get_mut(id)
             .filter(|record| record.task.team_id == team_id)?;
         record.merge(fields, status);
-        Some(record)
+        self.track(id);
+        self.announce_update(id);
+        self.tasks.get(id)
     }
 
     /// Marks a task completed, whatever its team (`POST /v1/tasks/{id}/complete`).
     pub(crate) fn complete_task(&mut self, id: &str) -> Option<&TaskRecord> {
-        let record = self.tasks.get_mut(id)?;
-        record.set_status(TaskStatus::Completed);
-        Some(record)
+        self.tasks.get_mut(id)?.set_status(TaskStatus::Completed);
+        self.track(id);
+        self.announce_update(id);
+        self.tasks.get(id)
     }
 }
 
@@ -360,7 +449,7 @@ impl TaskRecord {
     }
 
     /// Changes the status; the first completion stamps `completedAt`.
-    pub(crate) fn set_status(&mut self, status: TaskStatus) {
+    fn set_status(&mut self, status: TaskStatus) {
         if status == TaskStatus::Completed && self.task.completed_at.is_none() {
             self.task.completed_at = Some(now_rfc3339());
         }

@@ -29,14 +29,18 @@ pub(crate) fn spawn(app: SharedApp, mut stop: watch::Receiver<bool>) -> JoinHand
     })
 }
 
-/// Moves every task whose step is due by one step.
+/// Moves every task whose step is due by one step. Only tasks in progress are looked at, so
+/// a step costs the number of those, however many tasks have finished.
 ///
 /// A step is due `delay` after both the task's last status change and its agent's start;
 /// tasks of offline or unknown agents wait.
 fn advance(store: &mut Store, now: Instant, settings: &WorkerSettings) {
-    let Store { agents, tasks, .. } = store;
-    for record in tasks.values_mut() {
-        let Some(online_since) = agents
+    for id in store.in_progress() {
+        let Some(record) = store.tasks.get(&id) else {
+            continue;
+        };
+        let Some(online_since) = store
+            .agents
             .get(&record.task.assignee_agent_id)
             .and_then(|agent| agent.online_since)
         else {
@@ -45,14 +49,15 @@ fn advance(store: &mut Store, now: Instant, settings: &WorkerSettings) {
         if now < record.since.max(online_since) + settings.delay {
             continue;
         }
-        match record.task.status {
-            TaskStatus::Pending => record.set_status(TaskStatus::Running),
+        let next = match record.task.status {
+            TaskStatus::Pending => TaskStatus::Running,
             TaskStatus::Running if settings.fail_subjects.contains(&record.task.subject) => {
-                record.set_status(TaskStatus::Failed);
+                TaskStatus::Failed
             }
-            TaskStatus::Running => record.set_status(TaskStatus::Completed),
-            _ => {}
-        }
+            TaskStatus::Running => TaskStatus::Completed,
+            _ => continue,
+        };
+        store.set_task_status(&id, next);
     }
 }
 
@@ -102,5 +107,7 @@ mod tests {
         assert!(store.tasks[&good].task.completed_at.is_some());
         assert_eq!(status(&store, &bad), TaskStatus::Failed);
         assert_eq!(status(&store, &idle), TaskStatus::Pending, "offline agent");
+        // Finished tasks are no longer looked at.
+        assert_eq!(store.in_progress(), vec![idle.clone()]);
     }
 }
