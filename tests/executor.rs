@@ -788,6 +788,25 @@ async fn the_workflow_timeout_stops_the_run() {
 }
 
 #[tokio::test]
+async fn a_timeout_beyond_the_clock_never_panics() {
+    // The rules refuse such a timeout; a plan built by hand can still hold one, and the
+    // run then has no deadline rather than overflowing the clock.
+    let sim = quick_simulator().await;
+    let client = client(&sim);
+    let mut plan = executor::Plan::new(&chain("endless", &["one"])).expect("a valid workflow");
+    plan.timeout = Some(Duration::MAX);
+    let report = tokio::time::timeout(
+        Duration::from_secs(30),
+        executor::run_plan(&plan, &client, options()),
+    )
+    .await
+    .expect("the run ends on its own")
+    .expect("the run starts");
+    assert_eq!(report.status, RunStatus::Succeeded);
+    sim.shutdown().await;
+}
+
+#[tokio::test]
 async fn cancellation_stops_the_run_within_a_second_and_tears_down() {
     let sim = stalled_simulator().await;
     let client = client(&sim);
