@@ -78,9 +78,10 @@ pub enum Runtime {
 pub struct Docker {
     /// The image, e.g. `ghcr.io/homericintelligence/achaeanfleet:latest`.
     pub image: Text,
-    /// CPUs for the container (at least 1).
+    /// CPUs for the container: 1 to [`CPUS_MAX`](crate::rules::bounds::CPUS_MAX).
     pub cpus: u32,
-    /// Memory for the container, as docker writes it (`512m`, `4g`, ...).
+    /// Memory for the container, as docker writes it (`512m`, `4g`, ...): from `6m`
+    /// (Docker's minimum) to `1024t` (see [`rules::bounds`](crate::rules::bounds)).
     pub memory: Text,
 }
 
