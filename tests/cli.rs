@@ -773,7 +773,11 @@ async fn a_second_run_reuses_everything_and_a_dry_run_changes_nothing() {
         "{}",
         second.stdout
     );
-    assert_eq!(sim.requests().posts(), posts, "a second run sends no POST");
+    assert_eq!(
+        sim.requests().posts(),
+        posts + 1,
+        "a second run sends no POST but its run lease's record"
+    );
     sim.shutdown().await;
 }
 

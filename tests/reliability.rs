@@ -12,6 +12,8 @@
 //!   duplicate).
 //! - `user_input`: wrong URLs, unreachable and silent servers, a rejected key, `REQUIRE_TLS`.
 //! - `secrets`: the key at `trace` level, task text at `info`.
+//! - `lease`: concurrent runs agree on one winner; `--no-wait`; a killed run's lease;
+//!   `status` and `check` show it.
 //! - `no_silent_simulator`: which server a run used; `CI` without a server refuses.
 //! - `signals`: SIGTERM, SIGHUP and SIGINT stop a run with teardown and summary; a second
 //!   signal quits; a stalled create never holds up a stop.
@@ -53,6 +55,9 @@ mod user_input;
 
 #[path = "reliability/secrets.rs"]
 mod secrets;
+
+#[path = "reliability/lease.rs"]
+mod lease;
 
 #[path = "reliability/no_silent_simulator.rs"]
 mod no_silent_simulator;

@@ -4,59 +4,16 @@
 //! never held up by a create waiting on a stalled server: the binary ends within a second,
 //! and the next run finds what the abandoned create made by its key.
 
-use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use telemachy::sim::{SimConfig, Simulator};
+use telemachy::sim::SimConfig;
 
-use crate::support::{Holdings, Outcome, command, fleet_plan, invoke, simulator};
+use crate::support::{Holdings, command, ended, fleet_plan, invoke, send, simulator, start, until};
 
 /// Tasks that take far longer than any test: a run is watching them when the signal comes.
 const SLOW_WORK: Duration = Duration::from_secs(120);
-/// The longest a test waits for anything.
+/// The longest a test waits for a binary.
 const LIMIT: Duration = Duration::from_secs(30);
-
-/// `fleet_security args...` against `sim`, started with its output captured.
-fn start(sim: &Simulator, args: &[&str]) -> Child {
-    let mut command = command("fleet_security", args, Some(&sim.url()));
-    command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    command.spawn().expect("the example binary starts")
-}
-
-/// Sends `signal` (`TERM`, `HUP`, `INT`) to `child`.
-fn send(child: &Child, signal: &str) {
-    let status = std::process::Command::new("kill")
-        .args([&format!("-{signal}"), &child.id().to_string()])
-        .status()
-        .expect("`kill` runs");
-    assert!(status.success(), "kill -{signal}");
-}
-
-/// Waits for `child` to end, off the runtime's threads; answers what it said and how long
-/// it took from `since`.
-async fn ended(child: Child, since: Instant) -> (Outcome, Duration) {
-    let output = tokio::time::timeout(
-        LIMIT,
-        tokio::task::spawn_blocking(move || child.wait_with_output()),
-    )
-    .await
-    .expect("the binary ends")
-    .expect("no panic")
-    .expect("its output is read");
-    (Outcome::from(output), since.elapsed())
-}
-
-/// Waits until `done` holds for `sim`.
-async fn until(sim: &Simulator, what: &str, done: impl Fn(&Simulator) -> bool) {
-    let started = Instant::now();
-    while !done(sim) {
-        assert!(started.elapsed() < LIMIT, "waited too long for {what}");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-}
 
 /// The number of unfinished tasks in a summary's `tasks:` line.
 fn unfinished(summary: &str) -> usize {

@@ -2,9 +2,10 @@
 //! example binaries as child processes, and the invariants a server must hold afterwards.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use std::time::Instant;
 
 use telemachy::api::{self, TaskStatus};
 use telemachy::executor::{Event, Plan, RunOptions};
@@ -64,6 +65,51 @@ pub(crate) async fn invoke(mut command: Command, limit: Duration) -> Outcome {
         .expect("the blocking task does not panic")
         .expect("the example binary runs");
     Outcome::from(output)
+}
+
+/// The longest a test waits for a spawned binary or a state of the server.
+const WAIT_LIMIT: Duration = Duration::from_secs(60);
+
+/// `fleet_security args...` against `sim`, started with its output captured.
+pub(crate) fn start(sim: &Simulator, args: &[&str]) -> Child {
+    let mut command = command("fleet_security", args, Some(&sim.url()));
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    command.spawn().expect("the example binary starts")
+}
+
+/// Sends `signal` (`TERM`, `HUP`, `INT`) to `child`.
+pub(crate) fn send(child: &Child, signal: &str) {
+    let status = std::process::Command::new("kill")
+        .args([&format!("-{signal}"), &child.id().to_string()])
+        .status()
+        .expect("`kill` runs");
+    assert!(status.success(), "kill -{signal}");
+}
+
+/// Waits for `child` to end, off the runtime's threads; answers what it said and how long
+/// it took from `since`.
+pub(crate) async fn ended(child: Child, since: Instant) -> (Outcome, Duration) {
+    let output = tokio::time::timeout(
+        WAIT_LIMIT,
+        tokio::task::spawn_blocking(move || child.wait_with_output()),
+    )
+    .await
+    .expect("the binary ends")
+    .expect("no panic")
+    .expect("its output is read");
+    (Outcome::from(output), since.elapsed())
+}
+
+/// Waits until `done` holds for `sim`.
+pub(crate) async fn until(sim: &Simulator, what: &str, done: impl Fn(&Simulator) -> bool) {
+    let started = Instant::now();
+    while !done(sim) {
+        assert!(started.elapsed() < WAIT_LIMIT, "waited too long for {what}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
 }
 
 /// What the server held when the teardown started, once it has.

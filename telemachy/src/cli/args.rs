@@ -138,6 +138,16 @@ pub(crate) struct RunArgs {
     #[arg(long, value_name = "N", default_value_t = crate::executor::DEFAULT_CONCURRENCY,
           value_parser = clap::value_parser!(u16).range(1..=256).map(usize::from))]
     pub(crate) concurrency: usize,
+
+    /// How long to wait for another run of this workflow to finish, in seconds (0 to
+    /// 86400) [default: 600].
+    #[arg(long, value_name = "SECONDS", value_parser = parse_wait)]
+    pub(crate) wait: Option<Duration>,
+
+    /// Give up at once, with exit status 4, when another run of this workflow holds its
+    /// lease.
+    #[arg(long, conflicts_with = "wait")]
+    pub(crate) no_wait: bool,
 }
 
 /// Options of `check`.
@@ -196,14 +206,26 @@ impl Cli {
 }
 
 /// The ids of [`RunArgs`]' options.
-const RUN_ARG_IDS: [&str; 6] = [
+const RUN_ARG_IDS: [&str; 8] = [
     "force",
+    "wait",
+    "no_wait",
     "dry_run",
     "detailed_exitcode",
     "teardown",
     "poll_interval",
     "concurrency",
 ];
+
+fn parse_wait(text: &str) -> Result<Duration, String> {
+    let seconds: f64 = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    if !(0.0..=86_400.0).contains(&seconds) {
+        return Err(format!("`{text}` is out of range: give 0 to 86400 seconds"));
+    }
+    Ok(Duration::from_secs_f64(seconds))
+}
 
 fn parse_seconds(text: &str) -> Result<Duration, String> {
     let seconds: f64 = text

@@ -11,6 +11,8 @@ use crate::cli::args::CheckArgs;
 use crate::cli::connect::Server;
 use crate::cli::document::View;
 use crate::cli::output::{Failure, exit_status, print_view};
+use crate::cli::status::LeaseState;
+use crate::executor::lease;
 use crate::executor::{
     DEFAULT_CONCURRENCY, Inventory, InventoryEntry, Plan, Relation, ResourceKind, Snapshot, chain,
     delete_each,
@@ -27,10 +29,24 @@ pub(crate) struct CheckView {
     orphans: Vec<OrphanView>,
     /// `tlm-*` resources of other workflows; never touched.
     foreign: Vec<OrphanView>,
+    /// The run lease's records, oldest first; a stale one counts as an orphan and
+    /// `--prune` deletes it.
+    lease: Vec<LeaseCheck>,
     /// Whether `--prune` was given.
     prune: bool,
     /// How many orphans remain (after pruning, those that could not be deleted).
     orphans_remaining: usize,
+}
+
+/// One record of the run lease, and what `--prune` did with it.
+#[derive(Debug, Serialize, JsonSchema)]
+struct LeaseCheck {
+    #[serde(flatten)]
+    state: LeaseState,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pruned: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
 }
 
 impl View for CheckView {
@@ -151,15 +167,36 @@ async fn inspect(plan: &Plan, server: &Server, prune: bool) -> Result<CheckView,
             orphan.error = outcome.err();
         }
     }
+    let records = lease::records_in(snapshot.teams(), &plan.workflow);
+    let mut leases: Vec<LeaseCheck> = LeaseState::of(&records)
+        .into_iter()
+        .map(|state| LeaseCheck {
+            state,
+            pruned: None,
+            error: None,
+        })
+        .collect();
+    if prune {
+        for lease in leases.iter_mut().filter(|lease| lease.state.is_stale()) {
+            let outcome = server.client.delete_team(lease.state.server_id()).await;
+            lease.pruned = Some(outcome.is_ok());
+            lease.error = outcome.err().map(|error| chain(&error));
+        }
+    }
     let orphans_remaining = orphans
         .iter()
         .filter(|orphan| orphan.pruned != Some(true))
-        .count();
+        .count()
+        + leases
+            .iter()
+            .filter(|lease| lease.state.is_stale() && lease.pruned != Some(true))
+            .count();
     Ok(CheckView {
         workflow: plan.workflow.clone(),
         declared,
         orphans,
         foreign: inventory.foreign().map(OrphanView::new).collect(),
+        lease: leases,
         prune,
         orphans_remaining,
     })
@@ -179,6 +216,17 @@ fn text(view: &CheckView) -> String {
             "  {} {}  {}  {state}",
             resource.kind, resource.id, resource.key
         );
+    }
+    for lease in &view.lease {
+        let outcome = match (lease.pruned, &lease.error) {
+            (Some(true), _) => " - deleted".to_owned(),
+            (Some(false), Some(error)) => format!(" - could not delete: {error}"),
+            _ if lease.state.is_stale() && !view.prune => {
+                " - a leftover: `check --prune` deletes it".to_owned()
+            }
+            _ => String::new(),
+        };
+        let _ = writeln!(text, "  {}{outcome}", lease.state.line());
     }
     if view.orphans.is_empty() {
         let _ = writeln!(text, "no orphans");

@@ -11,6 +11,9 @@ pub(crate) const FAILED: u8 = 1;
 pub(crate) const USAGE: u8 = 2;
 /// Exit status: `run --dry-run --detailed-exitcode` found changes pending.
 pub(crate) const CHANGES_PENDING: u8 = 3;
+/// Exit status: another run of the workflow holds its lease, and `--no-wait` (or the end of
+/// `--wait`) gave up; nothing was changed.
+pub(crate) const LEASE_HELD: u8 = 4;
 /// Exit status: a second SIGHUP quit a run at once, without teardown (128 + SIGHUP).
 pub(crate) const HUNG_UP: u8 = 129;
 /// Exit status: a second Ctrl-C quit at once, without teardown (128 + SIGINT).
@@ -39,6 +42,11 @@ pub(crate) const EXIT_STATUSES: &[(u8, &str)] = &[
         CHANGES_PENDING,
         "`run --dry-run --detailed-exitcode`: a run would change something (create, \
          reconcile, update or replace a resource, or submit a task)",
+    ),
+    (
+        LEASE_HELD,
+        "another run of this workflow holds its lease and `--no-wait`, or the end of \
+         `--wait`, gave up; nothing was changed",
     ),
     (
         HUNG_UP,

@@ -46,6 +46,11 @@ pub(crate) const ENVIRONMENT: &[(&str, &str)] = &[
          --url a command refuses instead of using the simulator",
     ),
     (
+        "TELEMACHY_LEASE_EXPIRY",
+        "seconds without a heartbeat after which another run's lease is stale, 2 to 3600 \
+         [default: 30]",
+    ),
+    (
         "TELEMACHY_SIM",
         "1/true/yes/on: use the embedded simulator, like --sim",
     ),

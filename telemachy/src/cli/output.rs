@@ -23,6 +23,14 @@ impl Failure {
         }
     }
 
+    /// Another run of the workflow holds its lease (exit status 4).
+    pub(crate) fn lease_held(message: impl Into<String>) -> Self {
+        Failure {
+            code: exit::LEASE_HELD,
+            message: message.into(),
+        }
+    }
+
     /// A failure at run time, such as an unreachable server (exit status 1).
     pub(crate) fn runtime(message: impl Into<String>) -> Self {
         Failure {

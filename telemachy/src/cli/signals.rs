@@ -1,9 +1,10 @@
 //! Signals that stop a run: Ctrl-C (SIGINT), SIGTERM (CI cancellation, systemd, Kubernetes,
 //! `timeout`) and SIGHUP (a closed terminal) all stop it the same way.
 //!
-//! The first cancels the run: no new task is submitted, requests under way get half a
-//! second to answer, the teardown policy applies and the summary is printed (exit status 1,
-//! or 0 if the run had already succeeded). The second quits at once, without teardown,
+//! The first cancels the run: no new task is submitted, requests under way get 0.4 s to
+//! answer (then they are abandoned), the teardown policy applies, the lease is given back
+//! and the summary is printed (exit status 1, or 0 if the run had already succeeded). The
+//! second quits at once, without teardown,
 //! with the shell's status for that signal: 130 (SIGINT), 143 (SIGTERM) or 129 (SIGHUP).
 
 use crate::cli::exit;

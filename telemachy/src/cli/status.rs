@@ -12,6 +12,7 @@ use crate::api;
 use crate::cli::connect::Server;
 use crate::cli::document::View;
 use crate::cli::output::{Failure, print_view};
+use crate::executor::lease::{self, LeaseRecord};
 use crate::executor::{Plan, SettingsAction, SettingsChange, Snapshot, chain};
 use crate::spec::Workflow;
 
@@ -22,6 +23,76 @@ pub(crate) struct StatusView {
     agents: Vec<AgentState>,
     teams: Vec<TeamState>,
     tasks: Vec<TaskState>,
+    /// The run lease's records, oldest first: the first that is not stale is the holder;
+    /// none when no run holds or waits for the lease.
+    lease: Vec<LeaseState>,
+}
+
+/// One record of the run lease.
+#[derive(Debug, Serialize, JsonSchema)]
+pub(crate) struct LeaseState {
+    /// The record's (a team's) server id.
+    server_id: String,
+    /// Who made it, e.g. `host ci-7 pid 4242`.
+    holder: String,
+    /// When the server created it.
+    since: String,
+    /// The holder's heartbeat counter.
+    heartbeat: u64,
+    /// Whether it holds the lease (`false`: it waits behind another, or is stale).
+    holds: bool,
+    /// Whether it looks stale: its process is gone from this machine, or its last
+    /// heartbeat is more than twice its expiry ago.
+    stale: bool,
+}
+
+impl LeaseState {
+    /// The states of `records` (oldest first): the oldest record that does not look
+    /// stale holds the lease.
+    pub(crate) fn of(records: &[LeaseRecord]) -> Vec<LeaseState> {
+        let mut held = false;
+        records
+            .iter()
+            .map(|record| {
+                let stale = record.looks_stale();
+                let holds = !stale && !held;
+                held |= holds;
+                LeaseState {
+                    server_id: record.server_id.clone(),
+                    holder: record.holder.clone(),
+                    since: record.created_at.clone(),
+                    heartbeat: record.beat,
+                    holds,
+                    stale,
+                }
+            })
+            .collect()
+    }
+
+    /// Whether the record looks stale.
+    pub(crate) fn is_stale(&self) -> bool {
+        self.stale
+    }
+
+    /// The record's server id.
+    pub(crate) fn server_id(&self) -> &str {
+        &self.server_id
+    }
+
+    /// One line for a command's text output.
+    pub(crate) fn line(&self) -> String {
+        let what = if self.holds {
+            "held by"
+        } else if self.stale {
+            "stale, left by"
+        } else {
+            "waited for by"
+        };
+        format!(
+            "lease  {what} {} since {} (heartbeat {}, id {})",
+            self.holder, self.since, self.heartbeat, self.server_id
+        )
+    }
 }
 
 impl View for StatusView {
@@ -167,6 +238,7 @@ async fn read(plan: &Plan, server: &Server) -> Result<StatusView, Failure> {
         agents,
         teams,
         tasks,
+        lease: LeaseState::of(&lease::records_in(snapshot.teams(), &plan.workflow)),
     })
 }
 
@@ -211,6 +283,12 @@ fn text(view: &StatusView) -> String {
             _ => "missing".to_owned(),
         };
         let _ = writeln!(text, "  team {}  {}  {state}", team.id, team.key);
+    }
+    if view.lease.is_empty() {
+        let _ = writeln!(text, "  lease  free: no run holds it");
+    }
+    for lease in &view.lease {
+        let _ = writeln!(text, "  {}", lease.line());
     }
     for task in &view.tasks {
         let attempt = if task.attempt > 1 {

@@ -48,6 +48,7 @@ mod event;
 #[cfg(test)]
 mod fixtures;
 mod inventory;
+pub mod lease;
 mod nats;
 mod options;
 mod plan;

@@ -11,7 +11,7 @@ use crate::executor::report::RunStatus;
 /// How long a request under way (a create, say) may take to answer once the run must stop,
 /// before it is abandoned: a stop takes effect within a second even on a stalled server.
 /// What an abandoned create made is named by its key, so the next run finds it.
-pub(crate) const ABANDON_AFTER: Duration = Duration::from_millis(500);
+pub(crate) const ABANDON_AFTER: Duration = Duration::from_millis(400);
 
 /// The two reasons a run stops before it is done, watched together.
 #[derive(Debug, Clone)]
