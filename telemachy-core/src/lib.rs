@@ -13,3 +13,5 @@ pub mod key;
 pub mod rules;
 pub mod spec;
 pub mod suggest;
+#[doc(hidden)]
+pub mod tables;

@@ -1,5 +1,5 @@
-//! The macro's own cost on the benchmark workflow (200 agents, 20 teams, 2,000 tasks):
-//! each stage timed in-process, outside the compiler.
+//! The macro's own cost on the benchmark workflows (200 agents, 20 teams, 2,000 tasks, and
+//! five times that): each stage timed in-process, outside the compiler.
 //!
 //! ```sh
 //! cargo bench -p telemachy-macros --bench expansion                 # optimised
@@ -48,7 +48,13 @@ use proc_macro2::TokenStream;
 const RUNS: usize = 9;
 
 fn main() {
-    let source = big_workflow::workflow_body(big_workflow::BIG);
+    for size in [big_workflow::BIG, big_workflow::Size::with_tasks(10_000)] {
+        measure(size);
+    }
+}
+
+fn measure(size: big_workflow::Size) {
+    let source = big_workflow::workflow_body(size, "macro-cost");
     let tokens: TokenStream = match source.parse() {
         Ok(tokens) => tokens,
         Err(error) => {
@@ -79,11 +85,11 @@ fn main() {
         read.push(start.elapsed());
 
         let start = Instant::now();
-        validate::check(&ctxt, &workflow);
+        let model = validate::check(&ctxt, &workflow);
         check.push(start.elapsed());
 
         let start = Instant::now();
-        let output = expand::generate(&workflow);
+        let output = expand::generate(&ctxt, &workflow, &model);
         generate.push(start.elapsed());
         output_len = output.to_string().len();
         if let Err(errors) = ctxt.check() {
@@ -98,9 +104,9 @@ fn main() {
     }
     println!(
         "workflow of {} agents, {} teams, {} tasks: {} bytes in, {} bytes out; median of {RUNS}",
-        big_workflow::BIG.agents,
-        big_workflow::BIG.teams,
-        big_workflow::BIG.tasks,
+        size.agents,
+        size.teams,
+        size.tasks,
         source.len(),
         output_len
     );

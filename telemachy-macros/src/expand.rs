@@ -6,18 +6,20 @@
 //! defaults where a value was unusable and duplicates left out), so that the only errors
 //! the user sees are ours, and rust-analyzer keeps completing `workflow::agents::...`.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use proc_macro2::{Span, TokenStream};
-use quote::{ToTokens, quote};
+use quote::quote;
 use syn::ext::IdentExt;
-use syn::{Ident, LitStr, Visibility};
+use syn::{Ident, LitByteStr, LitStr, Visibility};
 
 use crate::ast::Input;
 use crate::ctxt::Ctxt;
-use crate::model::{self, Agent, Runtime, Task, Team, Teardown, Workflow};
+use crate::model::{self, Agent, Team, Workflow};
 use crate::validate;
 use telemachy_core::key::make_key;
+use telemachy_core::{spec, tables};
 
 /// The whole macro: parse, read, check, generate.
 pub(crate) fn workflow(input: TokenStream) -> TokenStream {
@@ -27,16 +29,17 @@ pub(crate) fn workflow(input: TokenStream) -> TokenStream {
     };
     let ctxt = Ctxt::new();
     let workflow = model::read(&ctxt, input);
-    validate::check(&ctxt, &workflow);
-    let mut tokens = generate(&workflow);
+    let model = validate::check(&ctxt, &workflow);
+    let mut tokens = generate(&ctxt, &workflow, &model);
     if let Err(errors) = ctxt.check() {
         tokens.extend(errors.into_compile_error());
     }
     tokens
 }
 
-/// The module for `workflow`.
-pub(crate) fn generate(workflow: &Workflow) -> TokenStream {
+/// The module for `workflow`, whose `spec()` returns `model` (the workflow lowered to the
+/// core's model); identifiers that would become the same constant are reported into `ctxt`.
+pub(crate) fn generate(ctxt: &Ctxt, workflow: &Workflow, model: &spec::Workflow) -> TokenStream {
     let Workflow {
         vis, ident, docs, ..
     } = workflow;
@@ -50,9 +53,9 @@ pub(crate) fn generate(workflow: &Workflow) -> TokenStream {
     let name_doc = doc(&format!(
         " The workflow's name on the server, `{name}`: every key is derived from it."
     ));
-    let agents = agent_keys(workflow, &name, &inner);
-    let teams = team_keys(workflow, &name, &inner);
-    let spec = spec_fn(workflow, &inner);
+    let agents = agent_keys(ctxt, workflow, &name, &inner);
+    let teams = team_keys(ctxt, workflow, &name, &inner);
+    let spec = spec_fn(model, &inner);
     let entry_points = entry_points(&inner);
     quote! {
         #module_docs
@@ -94,13 +97,18 @@ fn doc(text: &str) -> TokenStream {
 }
 
 /// `pub mod agents { pub const SCOUT: &str = "tlm-..."; ... }`.
-fn agent_keys(workflow: &Workflow, workflow_name: &str, vis: &TokenStream) -> TokenStream {
+fn agent_keys(
+    ctxt: &Ctxt,
+    workflow: &Workflow,
+    workflow_name: &str,
+    vis: &TokenStream,
+) -> TokenStream {
     let resources = workflow.agents.iter().map(|agent: &Agent| Resource {
         ident: &agent.ident,
         docs: &agent.docs,
         server_name: agent.server_name(),
     });
-    let constants = key_constants(resources, "agent", workflow_name, vis);
+    let constants = key_constants(ctxt, resources, Kind::AGENT, workflow_name, vis);
     let module_doc = doc(" The key of each agent: its name on the server.");
     quote! {
         #module_doc
@@ -111,13 +119,18 @@ fn agent_keys(workflow: &Workflow, workflow_name: &str, vis: &TokenStream) -> To
 }
 
 /// `pub mod teams { pub const AUDIT: &str = "tlm-..."; ... }`.
-fn team_keys(workflow: &Workflow, workflow_name: &str, vis: &TokenStream) -> TokenStream {
+fn team_keys(
+    ctxt: &Ctxt,
+    workflow: &Workflow,
+    workflow_name: &str,
+    vis: &TokenStream,
+) -> TokenStream {
     let resources = workflow.teams.iter().map(|team: &Team| Resource {
         ident: &team.ident,
         docs: &team.docs,
         server_name: team.server_name(),
     });
-    let constants = key_constants(resources, "team", workflow_name, vis);
+    let constants = key_constants(ctxt, resources, Kind::TEAM, workflow_name, vis);
     let module_doc = doc(" The key of each team: its name on the server.");
     quote! {
         #module_doc
@@ -134,21 +147,60 @@ struct Resource<'a> {
     server_name: &'a str,
 }
 
+/// Agents or teams, as messages name them.
+struct Kind {
+    /// "agent".
+    one: &'static str,
+    /// "agents", also the module of their constants.
+    many: &'static str,
+}
+
+impl Kind {
+    const AGENT: Kind = Kind {
+        one: "agent",
+        many: "agents",
+    };
+    const TEAM: Kind = Kind {
+        one: "team",
+        many: "teams",
+    };
+}
+
 fn key_constants<'a>(
+    ctxt: &Ctxt,
     resources: impl Iterator<Item = Resource<'a>>,
-    what: &str,
+    kind: Kind,
     workflow_name: &str,
     vis: &TokenStream,
 ) -> TokenStream {
-    let mut seen = HashSet::new();
+    let mut seen: HashMap<String, &Ident> = HashMap::new();
     let mut tokens = TokenStream::new();
     for resource in resources {
         let constant = constant_ident(resource.ident);
-        if !seen.insert(constant.to_string()) {
-            continue; // a duplicate, reported by `validate`
+        // The constant as the compiler spells it (identifiers are NFC-normalised, which
+        // upper-casing can undo), so that two identifiers giving one constant are caught.
+        match seen.entry(constant.to_string()) {
+            Entry::Occupied(first) => {
+                let (first, id) = (first.get().unraw(), resource.ident.unraw());
+                if first != id {
+                    ctxt.error_spanned_by(
+                        resource.ident,
+                        format!(
+                            "{} `{first}` and `{id}` would both become the constant `{}::{}`: \
+                             rename one",
+                            kind.many, kind.many, constant
+                        ),
+                    );
+                }
+                continue; // else declared twice, which `validate` reports
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(resource.ident);
+            }
         }
         let key = make_key(workflow_name, resource.server_name);
         let id = resource.ident.unraw();
+        let what = kind.one;
         let generated = if id == resource.server_name {
             format!(" The key of {what} `{id}`: `{key}`.")
         } else {
@@ -175,7 +227,7 @@ fn key_constants<'a>(
 /// upper-case form is not an identifier (possible with some Unicode letters) is kept as
 /// written.
 fn constant_ident(ident: &Ident) -> Ident {
-    let upper = validate::constant_name(&ident.unraw().to_string());
+    let upper = ident.unraw().to_string().to_uppercase();
     match syn::parse_str::<Ident>(&upper) {
         Ok(mut constant) => {
             constant.set_span(ident.span());
@@ -185,61 +237,36 @@ fn constant_ident(ident: &Ident) -> Ident {
     }
 }
 
-/// `pub fn spec() -> ::telemachy::spec::Workflow { ... }`.
-fn spec_fn(workflow: &Workflow, vis: &TokenStream) -> TokenStream {
-    let description = text(&workflow.description);
-    let teardown = match workflow.teardown.as_ref().map(|t| t.value) {
-        None | Some(Teardown::OnCompletion) => quote!(OnCompletion),
-        Some(Teardown::OnFailure) => quote!(OnFailure),
-        Some(Teardown::Never) => quote!(Never),
-    };
-    let timeout = match workflow.timeout.as_ref().map(|t| t.value) {
-        None => quote!(::core::option::Option::None),
-        Some(timeout) if timeout.nanos == 0 => {
-            let secs = timeout.secs;
-            quote!(::core::option::Option::Some(::core::time::Duration::from_secs(#secs)))
-        }
-        Some(timeout) => {
-            let (secs, nanos) = (timeout.secs, timeout.nanos);
-            quote!(::core::option::Option::Some(::core::time::Duration::new(#secs, #nanos)))
-        }
-    };
-    let agents = vec_of(workflow.agents.iter().map(agent_spec));
-    let teams = vec_of(workflow.teams.iter().map(team_spec));
+/// `pub fn spec() -> ::telemachy::spec::Workflow { ... }`: the workflow as static tables (a
+/// string and a byte string, which cost rustc next to nothing however big the workflow),
+/// turned into the model when called.
+fn spec_fn(model: &spec::Workflow, vis: &TokenStream) -> TokenStream {
+    let encoded = tables::encode(model);
+    let text = LitStr::new(&encoded.text, Span::call_site());
+    let data = LitByteStr::new(&encoded.data, Span::call_site());
     let doc = doc(" The workflow's full specification, as checked when it compiled.");
     quote! {
         #doc
         #vis fn spec() -> ::telemachy::spec::Workflow {
-            ::telemachy::spec::Workflow {
-                name: ::telemachy::spec::Text::Borrowed(NAME),
-                description: #description,
-                teardown: ::telemachy::spec::Teardown::#teardown,
-                timeout: #timeout,
-                agents: #agents,
-                teams: #teams,
-            }
+            static TABLES: ::telemachy::__private::Tables = ::telemachy::__private::Tables {
+                text: #text,
+                data: #data,
+            };
+            TABLES.workflow()
         }
     }
 }
 
-/// The executor's entry points beside `spec()`: `main()` for a workflow binary and `run()`
-/// for library code.
+/// The executor's entry points beside `spec()`: `main()` for a workflow binary (defined by
+/// `telemachy`, whose features decide what it does) and `run()` for library code.
 fn entry_points(vis: &TokenStream) -> TokenStream {
-    let main_doc = doc(
-        " Runs the workflow's command line (`run`, `plan`, `check`, `status`; `--help` lists \
-         them) with the process's arguments and returns its exit status: a binary's \
-         `fn main() -> std::process::ExitCode` calls it.",
-    );
     let run_doc = doc(
         " Runs the workflow on the server behind `client`: reuses or creates its agents and \
          teams by key, submits its tasks in dependency order, watches them to the end, tears \
          down by policy, and returns the report (see `telemachy::executor::run`).",
     );
     quote! {
-        #main_doc
-        #vis fn main() -> ::std::process::ExitCode {
-            ::telemachy::cli::main(spec())
-        }
+        ::telemachy::__workflow_main! { #vis }
 
         #run_doc
         #vis async fn run(
@@ -251,137 +278,33 @@ fn entry_points(vis: &TokenStream) -> TokenStream {
     }
 }
 
-fn agent_spec(agent: &Agent) -> TokenStream {
-    let id = text(&agent.id);
-    let name = text(agent.server_name());
-    let program = text_or(&agent.program, quote!(DEFAULT_PROGRAM));
-    let model = match &agent.model {
-        Some(model) => {
-            let model = text(&model.value);
-            quote!(::core::option::Option::Some(#model))
-        }
-        None => quote!(::core::option::Option::None),
-    };
-    let working_dir = text_or(&agent.working_dir, quote!(DEFAULT_WORKING_DIR));
-    let runtime = match agent.runtime.as_ref().map(|r| r.value) {
-        Some(Runtime::Docker) => {
-            let image = text(agent.image.as_ref().map_or("", |image| &image.value));
-            let cpus = match agent.cpus.as_ref().map(|c| u32::try_from(c.value)) {
-                Some(Ok(cpus)) => cpus.to_token_stream(),
-                _ => quote!(::telemachy::spec::DEFAULT_CPUS),
-            };
-            let memory = text_or(&agent.memory, quote!(DEFAULT_MEMORY));
-            quote! {
-                ::telemachy::spec::Runtime::Docker(::telemachy::spec::Docker {
-                    image: #image,
-                    cpus: #cpus,
-                    memory: #memory,
-                })
-            }
-        }
-        _ => quote!(::telemachy::spec::Runtime::Local),
-    };
-    quote! {
-        ::telemachy::spec::Agent {
-            id: #id,
-            name: #name,
-            program: #program,
-            model: #model,
-            working_dir: #working_dir,
-            runtime: #runtime,
-        }
-    }
-}
-
-fn team_spec(team: &Team) -> TokenStream {
-    let id = text(&team.id);
-    let name = text(team.server_name());
-    let members = vec_of(
-        team.member_idents()
-            .iter()
-            .map(|member| text(&member.unraw().to_string())),
-    );
-    let tasks = vec_of(team.tasks.iter().map(|task| task_spec(team, task)));
-    quote! {
-        ::telemachy::spec::Team {
-            id: #id,
-            name: #name,
-            agents: #members,
-            tasks: #tasks,
-        }
-    }
-}
-
-fn task_spec(team: &Team, task: &Task) -> TokenStream {
-    let id = text(&task.id);
-    let subject = text(task.subject.as_ref().map_or("", |s| &s.value));
-    let description = text(task.description.as_ref().map_or("", |d| &d.value));
-    let assignee = text(
-        &task
-            .assignee
-            .as_ref()
-            .map_or_else(String::new, |a| a.unraw().to_string()),
-    );
-    let after = vec_of(task.after.iter().filter_map(|dependency| {
-        let model::Target::Task(task) = &dependency.target else {
-            return None; // an error already
-        };
-        let team = text(
-            &dependency
-                .team
-                .as_ref()
-                .map_or_else(|| team.id.clone(), |team| team.unraw().to_string()),
-        );
-        let task = text(&task.unraw().to_string());
-        Some(quote!(::telemachy::spec::TaskRef { team: #team, task: #task, }))
-    }));
-    let kind = text_or(&task.kind, quote!(DEFAULT_TASK_TYPE));
-    quote! {
-        ::telemachy::spec::Task {
-            id: #id,
-            subject: #subject,
-            description: #description,
-            assignee: #assignee,
-            after: #after,
-            kind: #kind,
-        }
-    }
-}
-
-/// `Text::Borrowed("...")`.
-fn text(value: &str) -> TokenStream {
-    let lit = LitStr::new(value, Span::call_site());
-    quote!(::telemachy::spec::Text::Borrowed(#lit))
-}
-
-/// The value if given, else `Text::Borrowed(::telemachy::spec::<default>)`.
-fn text_or(value: &Option<model::Spanned<String>>, default: TokenStream) -> TokenStream {
-    match value {
-        Some(value) => text(&value.value),
-        None => quote!(::telemachy::spec::Text::Borrowed(::telemachy::spec::#default)),
-    }
-}
-
-/// `::std::vec![a, b, ...]`, or `::std::vec::Vec::new()` when empty.
-fn vec_of(items: impl Iterator<Item = TokenStream>) -> TokenStream {
-    let items: Vec<TokenStream> = items.collect();
-    if items.is_empty() {
-        quote!(::std::vec::Vec::new())
-    } else {
-        quote!(::std::vec![#(#items),*])
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use quote::quote;
+    use std::time::Duration;
 
     /// `tokens` as a file, pretty-printed: what a reader of `cargo expand` would see.
     fn pretty(tokens: TokenStream) -> String {
         match syn::parse2::<syn::File>(tokens.clone()) {
             Ok(file) => prettyplease::unparse(&file),
             Err(error) => panic!("the expansion is not valid Rust ({error}):\n{tokens}"),
+        }
+    }
+
+    /// The `spec()` that `model` expands to: its tables, decoded when called.
+    fn spec_of(model: &spec::Workflow, vis: TokenStream) -> TokenStream {
+        let tables::Encoded { text, data } = tables::encode(model);
+        let data = LitByteStr::new(&data, Span::call_site());
+        quote! {
+            /// The workflow's full specification, as checked when it compiled.
+            #vis fn spec() -> ::telemachy::spec::Workflow {
+                static TABLES: ::telemachy::__private::Tables = ::telemachy::__private::Tables {
+                    text: #text,
+                    data: #data,
+                };
+                TABLES.workflow()
+            }
         }
     }
 
@@ -415,6 +338,31 @@ mod tests {
         };
         let boxed_key = make_key("hello-world-e2e", "boxed");
         let boxed_doc = format!(" The key of agent `boxed`: `{boxed_key}`.");
+        let mut model = spec::Workflow::new("hello-world-e2e");
+        model.description = "Say hello.".into();
+        model.teardown = spec::Teardown::Never;
+        model.timeout = Some(Duration::from_secs(90));
+        let mut hello_worker = spec::Agent::new("hello_worker");
+        hello_worker.name = "hello-worker".into();
+        hello_worker.program = "none".into();
+        hello_worker.model = Some("m1".into());
+        let mut boxed = spec::Agent::new("boxed");
+        let mut docker = spec::Docker::new("alpine:3");
+        docker.cpus = 4;
+        boxed.runtime = spec::Runtime::Docker(docker);
+        model.agents = vec![hello_worker, boxed];
+        let mut team = spec::Team::new("hello_team", ["hello_worker", "boxed"]);
+        team.name = "hello-team".into();
+        let mut reply = spec::Task::new("reply", "Reply", "boxed");
+        reply.description = "Answer.".into();
+        reply.after = vec![spec::TaskRef::new("hello_team", "say_hello")];
+        reply.kind = "review".into();
+        team.tasks = vec![
+            spec::Task::new("say_hello", "Say hello world", "hello_worker"),
+            reply,
+        ];
+        model.teams = vec![team];
+        let spec = spec_of(&model, quote!(pub));
         let expected = quote! {
             /// Say hello.
             #[allow(dead_code)]
@@ -438,75 +386,9 @@ mod tests {
                     pub const HELLO_TEAM: &str = "tlm-8b5815542c2ce8e4-hello-team";
                 }
 
-                /// The workflow's full specification, as checked when it compiled.
-                pub fn spec() -> ::telemachy::spec::Workflow {
-                    ::telemachy::spec::Workflow {
-                        name: ::telemachy::spec::Text::Borrowed(NAME),
-                        description: ::telemachy::spec::Text::Borrowed("Say hello."),
-                        teardown: ::telemachy::spec::Teardown::Never,
-                        timeout: ::core::option::Option::Some(::core::time::Duration::from_secs(90u64)),
-                        agents: ::std::vec![
-                            ::telemachy::spec::Agent {
-                                id: ::telemachy::spec::Text::Borrowed("hello_worker"),
-                                name: ::telemachy::spec::Text::Borrowed("hello-worker"),
-                                program: ::telemachy::spec::Text::Borrowed("none"),
-                                model: ::core::option::Option::Some(::telemachy::spec::Text::Borrowed("m1")),
-                                working_dir: ::telemachy::spec::Text::Borrowed(::telemachy::spec::DEFAULT_WORKING_DIR),
-                                runtime: ::telemachy::spec::Runtime::Local,
-                            },
-                            ::telemachy::spec::Agent {
-                                id: ::telemachy::spec::Text::Borrowed("boxed"),
-                                name: ::telemachy::spec::Text::Borrowed("boxed"),
-                                program: ::telemachy::spec::Text::Borrowed(::telemachy::spec::DEFAULT_PROGRAM),
-                                model: ::core::option::Option::None,
-                                working_dir: ::telemachy::spec::Text::Borrowed(::telemachy::spec::DEFAULT_WORKING_DIR),
-                                runtime: ::telemachy::spec::Runtime::Docker(::telemachy::spec::Docker {
-                                    image: ::telemachy::spec::Text::Borrowed("alpine:3"),
-                                    cpus: 4u32,
-                                    memory: ::telemachy::spec::Text::Borrowed(::telemachy::spec::DEFAULT_MEMORY),
-                                }),
-                            }
-                        ],
-                        teams: ::std::vec![
-                            ::telemachy::spec::Team {
-                                id: ::telemachy::spec::Text::Borrowed("hello_team"),
-                                name: ::telemachy::spec::Text::Borrowed("hello-team"),
-                                agents: ::std::vec![
-                                    ::telemachy::spec::Text::Borrowed("hello_worker"),
-                                    ::telemachy::spec::Text::Borrowed("boxed")
-                                ],
-                                tasks: ::std::vec![
-                                    ::telemachy::spec::Task {
-                                        id: ::telemachy::spec::Text::Borrowed("say_hello"),
-                                        subject: ::telemachy::spec::Text::Borrowed("Say hello world"),
-                                        description: ::telemachy::spec::Text::Borrowed(""),
-                                        assignee: ::telemachy::spec::Text::Borrowed("hello_worker"),
-                                        after: ::std::vec::Vec::new(),
-                                        kind: ::telemachy::spec::Text::Borrowed(::telemachy::spec::DEFAULT_TASK_TYPE),
-                                    },
-                                    ::telemachy::spec::Task {
-                                        id: ::telemachy::spec::Text::Borrowed("reply"),
-                                        subject: ::telemachy::spec::Text::Borrowed("Reply"),
-                                        description: ::telemachy::spec::Text::Borrowed("Answer."),
-                                        assignee: ::telemachy::spec::Text::Borrowed("boxed"),
-                                        after: ::std::vec![
-                                            ::telemachy::spec::TaskRef {
-                                                team: ::telemachy::spec::Text::Borrowed("hello_team"),
-                                                task: ::telemachy::spec::Text::Borrowed("say_hello"),
-                                            }
-                                        ],
-                                        kind: ::telemachy::spec::Text::Borrowed("review"),
-                                    }
-                                ],
-                            }
-                        ],
-                    }
-                }
+                #spec
 
-                /// Runs the workflow's command line (`run`, `plan`, `check`, `status`; `--help` lists them) with the process's arguments and returns its exit status: a binary's `fn main() -> std::process::ExitCode` calls it.
-                pub fn main() -> ::std::process::ExitCode {
-                    ::telemachy::cli::main(spec())
-                }
+                ::telemachy::__workflow_main! { pub }
 
                 /// Runs the workflow on the server behind `client`: reuses or creates its agents and teams by key, submits its tasks in dependency order, watches them to the end, tears down by policy, and returns the report (see `telemachy::executor::run`).
                 pub async fn run(
@@ -525,6 +407,9 @@ mod tests {
         let input = quote! {
             workflow quiet { name: "quiet", timeout: 0.25 }
         };
+        let mut model = spec::Workflow::new("quiet");
+        model.timeout = Some(Duration::from_millis(250));
+        let spec = spec_of(&model, quote!(pub(crate)));
         let expected = quote! {
             /// The `quiet` workflow.
             #[allow(dead_code)]
@@ -538,22 +423,9 @@ mod tests {
                 /// The key of each team: its name on the server.
                 pub(crate) mod teams {}
 
-                /// The workflow's full specification, as checked when it compiled.
-                pub(crate) fn spec() -> ::telemachy::spec::Workflow {
-                    ::telemachy::spec::Workflow {
-                        name: ::telemachy::spec::Text::Borrowed(NAME),
-                        description: ::telemachy::spec::Text::Borrowed(""),
-                        teardown: ::telemachy::spec::Teardown::OnCompletion,
-                        timeout: ::core::option::Option::Some(::core::time::Duration::new(0u64, 250000000u32)),
-                        agents: ::std::vec::Vec::new(),
-                        teams: ::std::vec::Vec::new(),
-                    }
-                }
+                #spec
 
-                /// Runs the workflow's command line (`run`, `plan`, `check`, `status`; `--help` lists them) with the process's arguments and returns its exit status: a binary's `fn main() -> std::process::ExitCode` calls it.
-                pub(crate) fn main() -> ::std::process::ExitCode {
-                    ::telemachy::cli::main(spec())
-                }
+                ::telemachy::__workflow_main! { pub(crate) }
 
                 /// Runs the workflow on the server behind `client`: reuses or creates its agents and teams by key, submits its tasks in dependency order, watches them to the end, tears down by policy, and returns the report (see `telemachy::executor::run`).
                 pub(crate) async fn run(

@@ -177,11 +177,6 @@ impl Team {
     pub(crate) fn server_name(&self) -> &str {
         self.name.as_ref().map_or(&self.id, |name| &name.value)
     }
-
-    /// The members listed (none when `members:` is missing).
-    pub(crate) fn member_idents(&self) -> &[Ident] {
-        self.members.as_ref().map_or(&[], |members| &members.value)
-    }
 }
 
 impl Teardown {

@@ -1,60 +1,18 @@
 //! The checks only the source can support, because the model has no place for what they
-//! are about: the constants the identifiers become, docker fields written on a local
-//! agent, and dependencies written as subjects. Everything else is the core's rules
+//! are about: docker fields written on a local agent, and dependencies written as subjects
+//! (the constants the identifiers become are checked where they are made, in `expand`). Everything else is the core's rules
 //! (`telemachy_core::rules`), which `validate` runs on the lowered model.
-
-use std::collections::hash_map::Entry;
-use std::collections::{HashMap, HashSet};
-
-use syn::Ident;
-use syn::ext::IdentExt;
 
 use crate::ctxt::Ctxt;
 use crate::model::{Agent, Runtime, Spanned, Target, Team, Workflow};
 
-/// The constant a resource's identifier becomes: `scout_alpha` -> `SCOUT_ALPHA`.
-pub(crate) fn constant_name(id: &str) -> String {
-    id.to_uppercase()
-}
-
 /// Runs every check of this module, reporting into `ctxt`.
 pub(crate) fn check(ctxt: &Ctxt, workflow: &Workflow) {
-    let agents = workflow.agents.iter().map(|agent| &agent.ident);
-    same_constant(ctxt, agents, "agents");
-    let teams = workflow.teams.iter().map(|team| &team.ident);
-    same_constant(ctxt, teams, "teams");
     for agent in &workflow.agents {
         fields_that_do_not_apply(ctxt, agent);
     }
     for team in &workflow.teams {
         dependencies_by_subject(ctxt, workflow, team);
-    }
-}
-
-/// Two identifiers that differ only in case would become the same constant. A repeated
-/// identifier is the core's to report ("declared twice"), not a clash of constants.
-fn same_constant<'a>(ctxt: &Ctxt, idents: impl Iterator<Item = &'a Ident>, module: &str) {
-    let mut constants: HashMap<String, &Ident> = HashMap::new();
-    let mut ids: HashSet<String> = HashSet::new();
-    for ident in idents {
-        let id = ident.unraw().to_string();
-        if !ids.insert(id.clone()) {
-            continue;
-        }
-        match constants.entry(constant_name(&id)) {
-            Entry::Occupied(first) => ctxt.error_spanned_by(
-                ident,
-                format!(
-                    "{module} `{}` and `{id}` would both become the constant `{module}::{}`: \
-                     rename one",
-                    first.get().unraw(),
-                    first.key()
-                ),
-            ),
-            Entry::Vacant(slot) => {
-                slot.insert(ident);
-            }
-        }
     }
 }
 

@@ -3,17 +3,15 @@
 //! built in code or loaded from a file meets), and each problem is reported at the token it
 //! is about (`spans`). The few checks about the source itself are `source_rules`.
 
-use telemachy_core::rules;
+use telemachy_core::{rules, spec};
 
 use crate::ctxt::Ctxt;
 use crate::lower::lower;
 use crate::model::Workflow;
 use crate::source_rules;
 
-pub(crate) use crate::source_rules::constant_name;
-
-/// Runs every check, reporting into `ctxt`.
-pub(crate) fn check(ctxt: &Ctxt, workflow: &Workflow) {
+/// Runs every check, reporting into `ctxt`, and returns the model: what `spec()` holds.
+pub(crate) fn check(ctxt: &Ctxt, workflow: &Workflow) -> spec::Workflow {
     source_rules::check(ctxt, workflow);
     let (model, spans) = lower(workflow);
     for problem in rules::problems(&model) {
@@ -21,6 +19,7 @@ pub(crate) fn check(ctxt: &Ctxt, workflow: &Workflow) {
             spans.error(ctxt, &problem.path, &problem);
         }
     }
+    model
 }
 
 #[cfg(test)]

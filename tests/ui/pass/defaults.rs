@@ -57,4 +57,10 @@ fn main() {
     assert!(chore.after.is_empty());
     assert_eq!(chore.kind, DEFAULT_TASK_TYPE);
     assert_eq!(chore.kind, "general");
+
+    // The same model as before `spec()` became static tables.
+    assert_eq!(
+        format!("{:#?}\n", defaults::spec()),
+        include_str!("../../data/specs/defaults.txt")
+    );
 }

@@ -120,4 +120,10 @@ fn main() {
         report.after,
         [TaskRef::new("scouts", "survey"), TaskRef::new("scouts", "classify")]
     );
+
+    // The same model as before `spec()` became static tables.
+    assert_eq!(
+        format!("{:#?}\n", fleet::spec()),
+        include_str!("../../data/specs/every-feature.txt")
+    );
 }

@@ -26,4 +26,10 @@ fn main() {
     assert_eq!(internal::spec().teardown, telemachy::spec::Teardown::Never);
     assert!(internal::agents::ONE.starts_with("tlm-"));
     assert_eq!(crate_wide::NAME, "crate-wide");
+
+    // The same model as before `spec()` became static tables.
+    assert_eq!(
+        format!("{:#?}\n{:#?}\n", internal::spec(), crate_wide::spec()),
+        include_str!("../../data/specs/private-workflow.txt")
+    );
 }

@@ -29,4 +29,10 @@ fn main() {
     assert_eq!(spec.teams[0].agents, ["a", "b"]);
     assert_eq!(spec.teams[0].tasks.len(), 2);
     assert_eq!(spec.teams[0].tasks[1].after.len(), 1);
+
+    // The same model as before `spec()` became static tables.
+    assert_eq!(
+        format!("{:#?}\n", commas::spec()),
+        include_str!("../../data/specs/syntax-variants.txt")
+    );
 }

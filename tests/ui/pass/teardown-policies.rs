@@ -21,4 +21,10 @@ fn main() {
     assert_eq!(on_completion::spec().teardown, Teardown::OnCompletion);
     assert_eq!(on_failure::spec().teardown, Teardown::OnFailure);
     assert_eq!(never::spec().teardown, Teardown::Never);
+
+    // The same model as before `spec()` became static tables.
+    assert_eq!(
+        format!("{:#?}\n{:#?}\n{:#?}\n", on_completion::spec(), on_failure::spec(), never::spec()),
+        include_str!("../../data/specs/teardown-policies.txt")
+    );
 }
