@@ -113,7 +113,21 @@ pub(crate) struct List {
 
 impl Parse for Input {
     fn parse(input: ParseStream) -> syn::Result<Self> {
-        let attrs = Attribute::parse_outer(input)?;
+        let mut early = Vec::new();
+        let mut attrs = Vec::new();
+        loop {
+            if let Some(error) = inner_attributes(input)? {
+                early.push(Entry::Error(error));
+            } else if input.peek(Token![#]) {
+                let before = attrs.len();
+                attrs.extend(input.call(Attribute::parse_outer)?);
+                if attrs.len() == before {
+                    break;
+                }
+            } else {
+                break;
+            }
+        }
         let vis: Visibility = input.parse()?;
         if !input.peek(kw::workflow) {
             return Err(input.error(
@@ -128,6 +142,8 @@ impl Parse for Input {
         let content;
         braced!(content in input);
         let mut body = Body::parse_block(&content, 0);
+        early.append(&mut body.entries);
+        body.entries = early;
         if !input.is_empty() {
             body.entries.push(Entry::Error(input.error(
                 "unexpected tokens after the workflow: one `workflow!` declares one workflow; \
@@ -162,6 +178,28 @@ impl Body {
                 let _ = content.parse::<Token![,]>();
                 continue;
             }
+            if let Ok(semi) = content.parse::<Token![;]>() {
+                let message = match body.entries.last() {
+                    Some(Entry::Item(_)) => "unexpected `;`: items need nothing after their `}`",
+                    _ => "expected `,`, found `;`: fields are separated by commas",
+                };
+                body.entries
+                    .push(Entry::Error(syn::Error::new(semi.span, message)));
+                continue;
+            }
+            match inner_attributes(content) {
+                Ok(Some(error)) => {
+                    body.entries.push(Entry::Error(error));
+                    continue;
+                }
+                Ok(None) => {}
+                Err(error) => {
+                    body.entries.push(Entry::Error(error));
+                    body.broken = true;
+                    skip_entry(content);
+                    continue;
+                }
+            }
             if let Err(error) = body.parse_entry(content, depth) {
                 body.entries.push(Entry::Error(error));
                 body.broken = true;
@@ -173,7 +211,7 @@ impl Body {
 
     fn parse_entry(&mut self, content: ParseStream, depth: usize) -> syn::Result<()> {
         let attrs = Attribute::parse_outer(content)?;
-        if at_item_keyword(content.cursor()) || (content.peek(Ident) && content.peek2(Ident)) {
+        if at_item_keyword(content.cursor()) || at_misspelt_item(content.cursor()) {
             let item = parse_item(content, attrs, depth)?;
             self.entries.push(Entry::Item(item));
             return Ok(());
@@ -191,24 +229,69 @@ impl Body {
                  not on fields",
             )));
         }
-        let field = parse_field(content)?;
-        self.entries.push(Entry::Field(field));
+        self.parse_field(content)
+    }
+
+    /// `key: value` and what ends it. A missing `:` before a value, or a missing `,`
+    /// before the next field, is reported and the field read as if it were there, so that
+    /// neither this field nor the next is blamed for it.
+    fn parse_field(&mut self, content: ParseStream) -> syn::Result<()> {
+        let key = Ident::parse_any(content)?;
+        let colon_span = if content.peek(Token![:]) && !content.peek(Token![::]) {
+            content.parse::<Token![:]>()?.span
+        } else if starts_value(content.cursor()) {
+            let key = key.unraw();
+            let error = match content.cursor().token_tree() {
+                Some((value, rest)) if ends_value(rest) => match value {
+                    TokenTree::Group(_) => {
+                        format!("expected `:` after `{key}`: write `{key}: [...]`")
+                    }
+                    value => format!("expected `:` after `{key}`: write `{key}: {value}`"),
+                },
+                _ => format!("expected `:` after `{key}`"),
+            };
+            self.entries.push(Entry::Error(content.error(error)));
+            key.span()
+        } else {
+            return Err(content.error(format!("expected `:` after `{}`", key.unraw())));
+        };
+        let tokens = value_tokens(content);
+        if let (Some(last), Some(next)) = (tokens.last(), next_field(content.cursor())) {
+            self.entries.push(Entry::Error(syn::Error::new(
+                last.span(),
+                format!(
+                    "expected `,` between this value and `{}`: fields are separated by commas",
+                    next.unraw()
+                ),
+            )));
+        }
+        let value = classify(tokens, colon_span);
+        if content.peek(Token![,]) {
+            content.parse::<Token![,]>()?;
+        }
+        self.entries.push(Entry::Field(Field { key, value }));
         Ok(())
     }
 }
 
-fn parse_field(content: ParseStream) -> syn::Result<Field> {
-    let key = Ident::parse_any(content)?;
-    if !content.peek(Token![:]) || content.peek(Token![::]) {
-        return Err(content.error(format!("expected `:` after `{key}`")));
+/// Inner attributes (`//!` doc comments, `#![...]`) where only outer ones may stand: read
+/// and turned into one error, or `None` if there are none here.
+fn inner_attributes(content: ParseStream) -> syn::Result<Option<syn::Error>> {
+    if !(content.peek(Token![#]) && content.peek2(Token![!])) {
+        return Ok(None);
     }
-    let colon: Token![:] = content.parse()?;
-    let tokens = value_tokens(content);
-    let value = classify(tokens, colon.span);
-    if content.peek(Token![,]) {
-        content.parse::<Token![,]>()?;
-    }
-    Ok(Field { key, value })
+    let attrs = content.call(Attribute::parse_inner)?;
+    let Some(first) = attrs.first() else {
+        return Ok(None);
+    };
+    let doc = first.path().is_ident("doc");
+    let message = if doc {
+        "an inner doc comment (`//!`) cannot document a workflow's parts: write `///` above \
+         the `workflow`, `agent` or `team` it describes (a task takes `description: \"...\"`)"
+    } else {
+        "inner attributes (`#![...]`) are not supported in a workflow"
+    };
+    Ok(Some(syn::Error::new_spanned(first, message)))
 }
 
 fn parse_item(content: ParseStream, attrs: Vec<Attribute>, depth: usize) -> syn::Result<Item> {
@@ -264,6 +347,44 @@ fn at_item_keyword(cursor: Cursor) -> bool {
     }
 }
 
+/// Whether the cursor stands at two words and a block (`agnet scout { ... }`): an item
+/// whose keyword is for `model` to judge. Two words without a block are a field missing its
+/// `:` (`runtime docker,`).
+fn at_misspelt_item(cursor: Cursor) -> bool {
+    let Some((_, rest)) = cursor.ident() else {
+        return false;
+    };
+    let Some((_, rest)) = rest.ident() else {
+        return false;
+    };
+    rest.group(Delimiter::Brace).is_some()
+}
+
+/// Whether the cursor stands at something that can only be a value (after a key whose `:`
+/// is missing): not a separator, not a block, not the end.
+fn starts_value(cursor: Cursor) -> bool {
+    match cursor.token_tree() {
+        None => false,
+        Some((TokenTree::Punct(punct), _)) => !matches!(punct.as_char(), ',' | ';' | ':'),
+        Some((TokenTree::Group(group), _)) => group.delimiter() != Delimiter::Brace,
+        Some(_) => true,
+    }
+}
+
+/// Whether the cursor stands where a value ends: a separator or the end of the block.
+fn ends_value(cursor: Cursor) -> bool {
+    cursor.eof() || is_comma(cursor) || is_semicolon(cursor)
+}
+
+/// The key of the field that starts at the cursor (`key:`, not `key::`), if one does.
+fn next_field(cursor: Cursor) -> Option<Ident> {
+    let (key, rest) = cursor.ident()?;
+    let (colon, after) = rest.punct()?;
+    let path = colon.spacing() == proc_macro2::Spacing::Joint
+        && matches!(after.punct(), Some((next, _)) if next.as_char() == ':');
+    (colon.as_char() == ':' && !path).then_some(key)
+}
+
 fn is_item_keyword(ident: &Ident) -> bool {
     kw::ITEMS.iter().any(|keyword| ident == keyword)
 }
@@ -272,13 +393,22 @@ fn is_comma(cursor: Cursor) -> bool {
     matches!(cursor.punct(), Some((punct, _)) if punct.as_char() == ',')
 }
 
-/// The tokens of a value: everything up to the next comma at this level, the start of an
-/// item, or the end of the block.
+fn is_semicolon(cursor: Cursor) -> bool {
+    matches!(cursor.punct(), Some((punct, _)) if punct.as_char() == ';')
+}
+
+/// The tokens of a value: everything up to the next comma or semicolon at this level, the
+/// start of an item, the start of the next field (`key:`, when the comma before it is
+/// missing), or the end of the block.
 fn value_tokens(content: ParseStream) -> Vec<TokenTree> {
     let step = content.step(|cursor| {
         let mut rest = *cursor;
         let mut tokens = Vec::new();
-        while !is_comma(rest) && !at_item(rest) {
+        while !is_comma(rest)
+            && !is_semicolon(rest)
+            && !at_item(rest)
+            && (tokens.is_empty() || next_field(rest).is_none())
+        {
             match rest.token_tree() {
                 Some((token, next)) => {
                     tokens.push(token);
@@ -295,6 +425,7 @@ fn value_tokens(content: ParseStream) -> Vec<TokenTree> {
 /// Sorts a value's tokens into the shapes the language knows. Lists do not nest: brackets
 /// inside a list are `Other` (so that no input can make this recurse deeply).
 fn classify(tokens: Vec<TokenTree>, missing_span: Span) -> Value {
+    let tokens = look_through(tokens);
     match tokens.as_slice() {
         [TokenTree::Group(group)] if group.delimiter() == Delimiter::Bracket => Value::List(List {
             span: group.span(),
@@ -306,6 +437,7 @@ fn classify(tokens: Vec<TokenTree>, missing_span: Span) -> Value {
 
 /// [`classify`] for anything but a list.
 fn classify_scalar(tokens: Vec<TokenTree>, missing_span: Span) -> Value {
+    let tokens = look_through(tokens);
     match tokens.as_slice() {
         [] => Value::Missing(missing_span),
         [TokenTree::Literal(literal)] => match Lit::new(literal.clone()) {
@@ -325,6 +457,20 @@ fn classify_scalar(tokens: Vec<TokenTree>, missing_span: Span) -> Value {
             TokenTree::Ident(task),
         ] if dot.as_char() == '.' => Value::Path(team.clone(), Token![.](dot.span()), task.clone()),
         _ => Value::Other(tokens.into_iter().collect()),
+    }
+}
+
+/// A value that is one invisible group (what a `macro_rules!` fragment such as
+/// `$name:literal` or `$name:expr` becomes) stands for the tokens inside it, however many
+/// wrappers deep.
+fn look_through(mut tokens: Vec<TokenTree>) -> Vec<TokenTree> {
+    loop {
+        match tokens.as_slice() {
+            [TokenTree::Group(group)] if group.delimiter() == Delimiter::None => {
+                tokens = group.stream().into_iter().collect();
+            }
+            _ => return tokens,
+        }
     }
 }
 

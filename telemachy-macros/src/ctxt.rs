@@ -41,9 +41,14 @@ impl Ctxt {
     }
 
     /// Consumes the context: `Ok` if nothing was recorded, else every error folded into
-    /// one with [`syn::Error::combine`], in the order they were recorded.
+    /// one with [`syn::Error::combine`], in source order (errors at the same place, or
+    /// where the compiler does not tell positions, in the order they were recorded).
     pub(crate) fn check(self) -> syn::Result<()> {
-        let errors = self.errors.borrow_mut().take().unwrap_or_default();
+        let mut errors = self.errors.borrow_mut().take().unwrap_or_default();
+        errors.sort_by_cached_key(|error| {
+            let start = error.span().start();
+            (start.line, start.column)
+        });
         let mut errors = errors.into_iter();
         let Some(mut combined) = errors.next() else {
             return Ok(());
@@ -80,6 +85,21 @@ mod tests {
         let error = ctxt.check().expect_err("two errors were recorded");
         let messages: Vec<String> = error.into_iter().map(|e| e.to_string()).collect();
         assert_eq!(messages, ["first", "second"]);
+    }
+
+    #[test]
+    fn errors_come_out_in_source_order() {
+        let tokens: proc_macro2::TokenStream =
+            "first\nsecond third".parse().expect("the source lexes");
+        let spans: Vec<Span> = tokens.into_iter().map(|token| token.span()).collect();
+        let ctxt = Ctxt::new();
+        ctxt.error_at(spans[2], "third");
+        ctxt.error_at(spans[0], "first");
+        ctxt.error_at(spans[1], "second");
+        ctxt.error_at(spans[0], "first, again");
+        let error = ctxt.check().expect_err("errors were recorded");
+        let messages: Vec<String> = error.into_iter().map(|e| e.to_string()).collect();
+        assert_eq!(messages, ["first", "first, again", "second", "third"]);
     }
 
     #[test]

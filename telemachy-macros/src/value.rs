@@ -41,9 +41,21 @@ fn wrong_kind(ctxt: &Ctxt, field: &Field, value: &Value, expected: &str, hint: &
     ctxt.push(value.error(message));
 }
 
-/// A string literal.
+/// A string literal, without a suffix.
 pub(crate) fn string(ctxt: &Ctxt, field: &Field) -> Option<Spanned<String>> {
     match &field.value {
+        Value::Str(lit) if !lit.suffix().is_empty() => {
+            ctxt.error_spanned_by(
+                lit,
+                format!(
+                    "`{}` expects a plain string, found the suffix `{}`: remove it, or move it \
+                     inside the quotes",
+                    key_of(field),
+                    lit.suffix()
+                ),
+            );
+            None
+        }
         Value::Str(lit) => Some(Spanned {
             value: lit.value(),
             span: lit.span(),
