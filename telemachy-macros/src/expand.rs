@@ -265,8 +265,16 @@ fn entry_points(vis: &TokenStream) -> TokenStream {
          teams by key, submits its tasks in dependency order, watches them to the end, tears \
          down by policy, and returns the report (see `telemachy::executor::run`).",
     );
+    let main_doc = doc(
+        " Runs the workflow's command line (`run`, `plan`, `check`, `status`; `--help` lists \
+         them) with the process's arguments and returns its exit status: a binary's \
+         `fn main() -> std::process::ExitCode` calls it.",
+    );
     quote! {
-        ::telemachy::__workflow_main! { #vis }
+        ::telemachy::__workflow_main! {
+            #main_doc
+            #vis fn main() { spec() }
+        }
 
         #run_doc
         #vis async fn run(
@@ -388,7 +396,10 @@ mod tests {
 
                 #spec
 
-                ::telemachy::__workflow_main! { pub }
+                ::telemachy::__workflow_main! {
+                    #[doc = " Runs the workflow's command line (`run`, `plan`, `check`, `status`; `--help` lists them) with the process's arguments and returns its exit status: a binary's `fn main() -> std::process::ExitCode` calls it."]
+                    pub fn main() { spec() }
+                }
 
                 /// Runs the workflow on the server behind `client`: reuses or creates its agents and teams by key, submits its tasks in dependency order, watches them to the end, tears down by policy, and returns the report (see `telemachy::executor::run`).
                 pub async fn run(
@@ -425,7 +436,10 @@ mod tests {
 
                 #spec
 
-                ::telemachy::__workflow_main! { pub(crate) }
+                ::telemachy::__workflow_main! {
+                    #[doc = " Runs the workflow's command line (`run`, `plan`, `check`, `status`; `--help` lists them) with the process's arguments and returns its exit status: a binary's `fn main() -> std::process::ExitCode` calls it."]
+                    pub(crate) fn main() { spec() }
+                }
 
                 /// Runs the workflow on the server behind `client`: reuses or creates its agents and teams by key, submits its tasks in dependency order, watches them to the end, tears down by policy, and returns the report (see `telemachy::executor::run`).
                 pub(crate) async fn run(

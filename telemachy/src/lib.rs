@@ -80,19 +80,3 @@ pub use telemachy_macros::workflow;
 pub mod __private {
     pub use telemachy_core::tables::Tables;
 }
-
-/// The `main()` of a workflow's module, emitted by [`workflow!`] through this macro so that
-/// what it does can depend on the features `telemachy` is built with. Not part of the
-/// public interface.
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __workflow_main {
-    ($vis:vis) => {
-        /// Runs the workflow's command line (`run`, `plan`, `check`, `status`; `--help`
-        /// lists them) with the process's arguments and returns its exit status: a binary's
-        /// `fn main() -> std::process::ExitCode` calls it.
-        $vis fn main() -> ::std::process::ExitCode {
-            $crate::cli::main(spec())
-        }
-    };
-}
