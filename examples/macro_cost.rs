@@ -2,8 +2,11 @@
 //! crate declaring a big workflow, against the same crate declaring an empty one.
 //!
 //! ```sh
-//! cargo run --release --example macro_cost [-- --runs 5 --tasks 2000,10000 --dir /tmp/telemachy-macro-cost]
+//! cargo run --example macro_cost [-- --runs 5 --tasks 2000,10000 --dir /tmp/telemachy-macro-cost]
 //! ```
+//!
+//! `--telemachy PATH` measures another checkout's `telemachy` crate (by default this one's),
+//! e.g. a snapshot that stays still while this tree changes.
 //!
 //! It writes two throwaway binary crates that depend on `telemachy` by path (one with the
 //! big workflow, one with an empty one), builds each once per profile to warm their
@@ -33,6 +36,7 @@ struct Options {
     runs: usize,
     tasks: Vec<usize>,
     dir: PathBuf,
+    telemachy: PathBuf,
 }
 
 /// One way of building the crate.
@@ -75,7 +79,9 @@ fn main() -> ExitCode {
         Ok(options) => options,
         Err(message) => {
             eprintln!("error: {message}");
-            eprintln!("usage: macro_cost [--runs N] [--tasks N,N,...] [--dir PATH]");
+            eprintln!(
+                "usage: macro_cost [--runs N] [--tasks N,N,...] [--dir PATH] [--telemachy PATH]"
+            );
             return ExitCode::from(2);
         }
     };
@@ -93,6 +99,7 @@ fn parse_args() -> Result<Options, String> {
         runs: 5,
         tasks: vec![BIG.tasks, 5 * BIG.tasks],
         dir: std::env::temp_dir().join("telemachy-macro-cost"),
+        telemachy: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -115,6 +122,7 @@ fn parse_args() -> Result<Options, String> {
                     .ok_or("`--tasks` takes multiples of 100, separated by commas")?;
             }
             "--dir" => options.dir = PathBuf::from(value()?),
+            "--telemachy" => options.telemachy = PathBuf::from(value()?),
             other => return Err(format!("unknown argument `{other}`")),
         }
     }
@@ -127,7 +135,7 @@ fn run(options: &Options) -> Result<(), String> {
             "{TIME} (GNU time) is needed to measure CPU and peak memory: install the `time` package"
         ));
     }
-    let telemachy = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let telemachy = options.telemachy.as_path();
     let target = options.dir.join("target");
     std::fs::create_dir_all(&target)
         .map_err(|e| format!("cannot create {}: {e}", target.display()))?;
