@@ -928,3 +928,78 @@ async fn the_python_tools_variables_are_read_and_warned_about_once() {
     );
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn status_shows_an_agent_whose_settings_changed_and_what_a_run_will_do() {
+    let sim = simulator(SimConfig::default().worker_delay(Duration::from_millis(20))).await;
+    let url = sim.url();
+    let url = Some(url.as_str());
+    let first = invoke("fleet_security", &KEEP, url).await;
+    assert_eq!(first.code, Some(0), "{first:?}");
+
+    // As if the workflow had asked for other CPUs and another model for the lead before.
+    let lead = sim
+        .agents()
+        .into_iter()
+        .find(|agent| agent.name == make_key(FLEET, "lead-analyst"))
+        .expect("the lead exists");
+    let mut patch = api::AgentPatch::new();
+    patch.cpus = Some(1);
+    patch.tags = Some(
+        lead.tags
+            .iter()
+            .map(|tag| {
+                if tag.starts_with(telemachy::executor::SETTINGS_TAG_PREFIX) {
+                    format!(
+                        "{}0123456789abcdef",
+                        telemachy::executor::SETTINGS_TAG_PREFIX
+                    )
+                } else {
+                    tag.clone()
+                }
+            })
+            .collect(),
+    );
+    client(&sim)
+        .update_agent(&lead.id, &patch)
+        .await
+        .expect("patched");
+
+    let status = invoke("fleet_security", &["status", "--json"], url).await;
+    let state = assert_matches_schema("status", &status);
+    let agents = state["agents"].as_array().expect("agents");
+    let lead_state = agents
+        .iter()
+        .find(|agent| agent["id"] == "lead_analyst")
+        .expect("the lead is listed");
+    assert_eq!(lead_state["settings"], "update", "{lead_state}");
+    assert_eq!(lead_state["fingerprint_changed"], true);
+    assert_eq!(lead_state["settings_changed"], serde_json::json!(["cpus"]));
+    let scout_state = agents
+        .iter()
+        .find(|agent| agent["id"] == "scout_alpha")
+        .expect("the scout is listed");
+    assert_eq!(scout_state["settings"], "in_line", "{scout_state}");
+    let text = invoke("fleet_security", &["status"], url).await;
+    assert!(
+        text.stdout
+            .contains("settings fingerprint changed (cpus): a run will update"),
+        "{}",
+        text.stdout
+    );
+
+    // A run patches it back; then status has nothing to say.
+    let again = invoke("fleet_security", &KEEP, url).await;
+    assert_eq!(again.code, Some(0), "{again:?}");
+    let status = invoke("fleet_security", &["status", "--json"], url).await;
+    let state = assert_matches_schema("status", &status);
+    assert!(
+        state["agents"]
+            .as_array()
+            .expect("agents")
+            .iter()
+            .all(|agent| agent["settings"] == "in_line"),
+        "{state}"
+    );
+    sim.shutdown().await;
+}
