@@ -1050,3 +1050,58 @@ async fn a_chosen_port_is_used_and_a_taken_one_refused() {
     assert_eq!(again.addr().port(), taken);
     again.shutdown().await;
 }
+
+#[tokio::test]
+async fn stats_count_routes_and_hand_offs_without_counting_themselves() {
+    let mut harness = Harness::start(
+        SimConfig::default()
+            .api_key("k")
+            .worker_delay(Duration::from_millis(5)),
+    )
+    .await;
+    // Open without the key, and never in the log.
+    let stats = harness.get("/_sim/stats").await;
+    assert_eq!(stats.status, StatusCode::OK);
+    assert_eq!(stats.body["requests"], json!([]));
+    harness.key = Some("k");
+    let agent = harness
+        .new_agent(json!({"name": "a", "program": "p"}))
+        .await;
+    harness
+        .call(Method::POST, &format!("/v1/agents/{agent}/start"), None)
+        .await;
+    let team = harness
+        .new_team(json!({"name": "t", "agentIds": [agent.clone()]}))
+        .await;
+    let first = harness
+        .new_task(
+            &team,
+            json!({"subject": "one", "assigneeAgentId": agent.clone()}),
+        )
+        .await;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while harness.task_status(&team, &first).await != "completed" {
+        assert!(Instant::now() < deadline, "the worker completes the task");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    harness
+        .new_task(
+            &team,
+            json!({"subject": "two", "assigneeAgentId": agent, "blockedBy": [first]}),
+        )
+        .await;
+    let stats = harness.get("/_sim/stats").await.body;
+    let posts = stats["requests"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .find(|entry| entry["method"] == "POST" && entry["route"] == "/v1/teams/{team_id}/tasks")
+        .expect("the task creates are counted");
+    assert_eq!(posts["count"], 2);
+    assert_eq!(stats["handoffs"], 1);
+    assert!(stats["mean_handoff_ms"].as_f64().expect("a number") > 0.0);
+    assert!(
+        !stats["requests"].to_string().contains("_sim"),
+        "the stats route is not logged"
+    );
+}

@@ -73,6 +73,26 @@ impl RequestLog {
         self.entries.iter()
     }
 
+    /// Counts by method and route template, with how many of each were answered `429`,
+    /// sorted by method and route.
+    pub fn by_route(&self) -> Vec<(String, String, usize, usize)> {
+        let mut counts: std::collections::BTreeMap<(&str, &str), (usize, usize)> =
+            std::collections::BTreeMap::new();
+        for entry in &self.entries {
+            let count = counts.entry((&entry.method, &entry.route)).or_default();
+            count.0 += 1;
+            if entry.status == Some(429) {
+                count.1 += 1;
+            }
+        }
+        counts
+            .into_iter()
+            .map(|((method, route), (all, limited))| {
+                (method.to_owned(), route.to_owned(), all, limited)
+            })
+            .collect()
+    }
+
     fn push(&mut self, entry: LoggedRequest) {
         self.entries.push(entry);
     }

@@ -1,7 +1,7 @@
 //! The in-memory store: agents, teams and tasks, each kept in id order like the real server.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value, json};
 
@@ -38,6 +38,10 @@ pub(crate) struct TaskRecord {
     pub(crate) extra: Map<String, Value>,
     /// When the status last changed.
     pub(crate) since: Instant,
+    /// When it was created.
+    pub(crate) created: Instant,
+    /// When it first completed or failed.
+    pub(crate) finished: Option<Instant>,
 }
 
 /// Every resource of one simulator.
@@ -242,6 +246,8 @@ impl Store {
             },
             extra: Map::new(),
             since: Instant::now(),
+            created: Instant::now(),
+            finished: None,
         };
         record.merge(fields, None);
         self.by_team
@@ -255,6 +261,39 @@ impl Store {
         self.tasks.insert(id.clone(), record);
         self.track(&id);
         &self.tasks[&id]
+    }
+
+    /// How long tasks waited after their dependencies finished: for every task whose
+    /// `blockedBy` names only tasks that finished, the time from the last of them finishing
+    /// to its creation. Answers the count, the mean and the longest.
+    pub(crate) fn handoffs(&self) -> (usize, Duration, Duration) {
+        let mut count = 0u32;
+        let mut total = Duration::ZERO;
+        let mut longest = Duration::ZERO;
+        for record in self.tasks.values() {
+            if record.task.blocked_by.is_empty() {
+                continue;
+            }
+            let finished: Option<Vec<Instant>> = record
+                .task
+                .blocked_by
+                .iter()
+                .map(|id| self.tasks.get(id).and_then(|dep| dep.finished))
+                .collect();
+            let Some(last) = finished.and_then(|times| times.into_iter().max()) else {
+                continue;
+            };
+            let waited = record.created.saturating_duration_since(last);
+            count += 1;
+            total += waited;
+            longest = longest.max(waited);
+        }
+        let mean = if count == 0 {
+            Duration::ZERO
+        } else {
+            total / count
+        };
+        (count as usize, mean, longest)
     }
 
     /// Announces task changes to `sink` from now on.
@@ -455,6 +494,9 @@ impl TaskRecord {
         }
         if status != self.task.status {
             self.since = Instant::now();
+        }
+        if matches!(status, TaskStatus::Completed | TaskStatus::Failed) && self.finished.is_none() {
+            self.finished = Some(Instant::now());
         }
         self.task.status = status;
     }

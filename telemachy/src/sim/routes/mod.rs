@@ -4,6 +4,7 @@ mod agents;
 mod error;
 mod extract;
 mod health;
+mod stats;
 mod tasks;
 mod teams;
 
@@ -66,6 +67,8 @@ pub(crate) fn router(app: SharedApp) -> Router {
         .layer(from_fn_with_state(app.clone(), pause::hold))
         .layer(from_fn_with_state(app.clone(), log::record))
         .layer(from_fn(api_version))
+        // Added after the layers, so that none of them applies.
+        .route("/_sim/stats", get(stats::stats))
         .with_state(app)
 }
 
