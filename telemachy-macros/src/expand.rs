@@ -562,6 +562,10 @@ mod robustness {
         "after: [",
         "workflow",
         "'c'",
+        ";",
+        "#![doc = \"inner\"]",
+        "\"s\"x",
+        "key: value",
     ];
 
     /// Every way of cutting a piece out of the source or splicing a fragment into it, at

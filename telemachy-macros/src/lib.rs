@@ -3,7 +3,9 @@
 //!
 //! The macro works in stages, one module each: `ast` parses the tokens leniently (keeping
 //! every span), `model` reads them into typed data (`value` reads each field's value),
-//! `validate` checks the workflow as a whole, and `expand` generates the code. To check,
+//! `validate` checks the workflow as a whole, and `expand` generates the code (the key
+//! constants, checked for identifiers that would become the same constant, and `spec()`
+//! as static tables that `telemachy_core::tables` encodes and decodes). To check,
 //! `lower` turns the workflow into the core's model with a table of where each element
 //! was written (`spans`), and the core's rules (`telemachy_core::rules`, shared with
 //! workflows built in code or loaded from files) run on it; `source_rules` adds the few
