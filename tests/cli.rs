@@ -410,6 +410,69 @@ async fn every_json_document_matches_its_schema_and_destroy_removes_everything_o
     sim.shutdown().await;
 }
 
+#[cfg(unix)]
+#[tokio::test]
+async fn destroy_respects_the_run_lease_of_a_run_under_way() {
+    let sim = simulator(SimConfig::default().worker_delay(Duration::from_secs(60))).await;
+    let url = sim.url();
+    let mut run = command("hello_world", &["--teardown", "never"], Some(&url))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the example binary starts");
+    let waiting_since = Instant::now();
+    while sim.tasks().is_empty() {
+        assert!(
+            waiting_since.elapsed() < Duration::from_secs(20),
+            "the task is never submitted"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+
+    // The run holds the lease: `destroy --no-wait` gives up, deleting nothing.
+    let refused = invoke(
+        "hello_world",
+        &["destroy", "--yes", "--no-wait"],
+        Some(&url),
+    )
+    .await;
+    assert_eq!(refused.code, Some(4), "{refused:?}");
+    let errors: Vec<&str> = refused
+        .stderr
+        .lines()
+        .filter(|line| line.starts_with("error: "))
+        .collect();
+    assert_eq!(errors.len(), 1, "{}", refused.stderr);
+    assert!(errors[0].contains("holds its lease"), "{}", errors[0]);
+    assert_eq!(sim.agents().len(), 1, "nothing was deleted");
+
+    // Once the run has stopped and given the lease back, `destroy` goes ahead.
+    let status = Command::new("kill")
+        .args(["-INT", &run.id().to_string()])
+        .status()
+        .expect("`kill` runs");
+    assert!(status.success());
+    let stopped = tokio::task::spawn_blocking(move || run.wait())
+        .await
+        .expect("the blocking task does not panic")
+        .expect("the run can be waited for");
+    assert_eq!(stopped.code(), Some(1), "a cancelled run");
+    let destroy = invoke(
+        "hello_world",
+        &["destroy", "--yes", "--wait", "10"],
+        Some(&url),
+    )
+    .await;
+    assert_eq!(destroy.code, Some(0), "{destroy:?}");
+    assert!(sim.agents().is_empty());
+    assert!(
+        sim.teams().is_empty(),
+        "the team and every lease record are gone: {:?}",
+        sim.teams()
+    );
+    sim.shutdown().await;
+}
+
 #[tokio::test]
 async fn a_dry_run_lists_each_change_and_its_detailed_exit_status_says_whether_any_is_pending() {
     let sim = simulator(SimConfig::default().worker_delay(Duration::from_millis(20))).await;

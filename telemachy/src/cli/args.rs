@@ -81,6 +81,10 @@ pub(crate) struct DestroyArgs {
     /// refuses (exit status 2) when it cannot ask.
     #[arg(long, short = 'y')]
     pub(crate) yes: bool,
+
+    /// Waiting for the run lease: `destroy` never deletes under a running run.
+    #[command(flatten)]
+    pub(crate) lease: LeaseArgs,
 }
 
 /// Options of `graph`.
@@ -139,6 +143,14 @@ pub(crate) struct RunArgs {
           value_parser = clap::value_parser!(u16).range(1..=256).map(usize::from))]
     pub(crate) concurrency: usize,
 
+    /// Waiting for the run lease.
+    #[command(flatten)]
+    pub(crate) lease: LeaseArgs,
+}
+
+/// Options of the commands that take the run lease (`run`, `destroy`).
+#[derive(Debug, Clone, Args)]
+pub(crate) struct LeaseArgs {
     /// How long to wait for another run of this workflow to finish, in seconds (0 to
     /// 86400) [default: 600].
     #[arg(long, value_name = "SECONDS", value_parser = parse_wait)]

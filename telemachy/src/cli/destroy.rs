@@ -4,6 +4,10 @@
 //! stranded; an interrupted `destroy` is finished by running it again, since whatever
 //! remains is still found by its key, its tag or its members. Resources of other workflows
 //! are never touched. The API cannot delete tasks: they stay under their deleted teams.
+//!
+//! `destroy` holds the run lease while it reads and deletes, as a run does: it waits for a
+//! run of the workflow that is under way (`--wait`, `--no-wait`), and no run starts
+//! provisioning in the middle of it.
 
 use std::fmt::Write as _;
 use std::io::{BufRead, IsTerminal, Write};
@@ -16,9 +20,11 @@ use crate::cli::args::DestroyArgs;
 use crate::cli::check::take_inventory;
 use crate::cli::connect::Server;
 use crate::cli::document::View;
+use crate::cli::lease::{give_back, take_lease};
 use crate::cli::output::{Failure, exit_status, print_view};
+use crate::cli::progress::Progress;
 use crate::executor::{
-    DEFAULT_CONCURRENCY, InventoryEntry, Plan, Relation, ResourceKind, delete_each,
+    Cancellation, DEFAULT_CONCURRENCY, InventoryEntry, Plan, Relation, ResourceKind, delete_each,
 };
 use crate::spec::Workflow;
 
@@ -80,11 +86,34 @@ pub(crate) async fn destroy(
 ) -> Result<ExitCode, Failure> {
     let plan = Plan::new(workflow).map_err(|error| Failure::usage(error.to_string()))?;
     let server = Server::connect(url).await?;
-    let result = delete(&plan, &server, args.yes).await;
+    let result = under_lease(&plan, &server, args).await;
     server.close().await;
     let view = result?;
     print_view(&view, json, text)?;
     Ok(exit_status(view.remaining == 0))
+}
+
+/// Takes the run lease, so that no run of the workflow works while its resources go (nor
+/// starts before they are gone), deletes, and gives the lease back.
+async fn under_lease(
+    plan: &Plan,
+    server: &Server,
+    args: &DestroyArgs,
+) -> Result<DestroyView, Failure> {
+    // Notes only: `destroy` prints no progress of its own.
+    let progress = Progress::new(true, 0);
+    let cancellation = Cancellation::new();
+    let lease = take_lease(
+        server,
+        &plan.workflow,
+        &args.lease,
+        &cancellation,
+        &progress,
+    )
+    .await?;
+    let result = delete(plan, server, args.yes).await;
+    give_back(lease, &cancellation, &progress).await;
+    result
 }
 
 async fn delete(plan: &Plan, server: &Server, yes: bool) -> Result<DestroyView, Failure> {

@@ -28,6 +28,7 @@ mod document;
 mod exit;
 mod graph;
 mod help;
+mod lease;
 mod output;
 mod plan;
 mod progress;

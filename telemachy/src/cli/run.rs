@@ -2,7 +2,6 @@
 
 use std::fmt::Write as _;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -11,10 +10,10 @@ use crate::cli::args::RunArgs;
 use crate::cli::connect::{Server, ServerView};
 use crate::cli::document::View;
 use crate::cli::exit;
+use crate::cli::lease::{give_back, take_lease};
 use crate::cli::output::{Failure, exit_status, print_json, print_text};
 use crate::cli::progress::Progress;
 use crate::cli::signals;
-use crate::executor::lease::{self, Lease, LeaseError, LeaseEvent, LeaseSettings};
 use crate::executor::{
     self, Cancellation, Change, Plan, Report, ResourceAction, ResourceKind, ResourceReport,
     RunOptions, TaskOrigin, TaskOutcome, chain,
@@ -55,7 +54,16 @@ pub(crate) async fn run(
     let lease = if args.dry_run {
         None
     } else {
-        Some(take_lease(&server, &plan.workflow, args, &cancellation, &progress).await?)
+        Some(
+            take_lease(
+                &server,
+                &plan.workflow,
+                &args.lease,
+                &cancellation,
+                &progress,
+            )
+            .await?,
+        )
     };
     let run = executor::run_plan(&plan, &server.client, options);
     let result = match &lease {
@@ -76,22 +84,7 @@ pub(crate) async fn run(
         None => run.await,
     };
     if let Some(lease) = lease {
-        // A stopped run does not wait on a stalled server to give the lease back: the
-        // record it leaves is stale at once on this machine, and expires elsewhere.
-        let release = lease.release();
-        let released = if cancellation.is_cancelled() {
-            tokio::time::timeout(lease::RELEASE_WHEN_STOPPED, release)
-                .await
-                .unwrap_or_else(|_| Ok(()))
-        } else {
-            release.await
-        };
-        if let Err(error) = released {
-            progress.note(&format!(
-                "could not give the run lease back ({}); it expires on its own",
-                chain(&error)
-            ));
-        }
+        give_back(lease, &cancellation, &progress).await;
     }
     progress.finish();
     signals.abort();
@@ -215,50 +208,6 @@ impl Changes {
             tasks_to_submit,
         }
     }
-}
-
-/// Takes the run lease for `workflow`, waiting as `--wait`/`--no-wait` say and saying so on
-/// stderr. Another run holding it is exit status 4 and one line; nothing was changed.
-async fn take_lease(
-    server: &Server,
-    workflow: &str,
-    args: &RunArgs,
-    cancellation: &Cancellation,
-    progress: &Progress,
-) -> Result<Lease, Failure> {
-    let wait = if args.no_wait {
-        Duration::ZERO
-    } else {
-        args.wait.unwrap_or(lease::DEFAULT_WAIT)
-    };
-    let settings = LeaseSettings::default()
-        .wait(wait)
-        .from_env()
-        .map_err(|error| Failure::usage(error.to_string()))?;
-    let observe = |event: &LeaseEvent| match event {
-        LeaseEvent::Waiting { holder, up_to } => progress.note(&format!(
-            "waiting for the run lease: another run of this workflow holds it ({holder}); \
-             waiting up to {:.0} s (--wait, --no-wait)",
-            up_to.as_secs_f64()
-        )),
-        LeaseEvent::Stale { record } => progress.note(&format!(
-            "removing a stale run lease ({record}): its run is gone"
-        )),
-        LeaseEvent::Acquired { waited } if !waited.is_zero() && *waited > lease::SETTLE * 2 => {
-            progress.note(&format!(
-                "took the run lease after waiting {:.1} s",
-                waited.as_secs_f64()
-            ));
-        }
-        _ => {}
-    };
-    Lease::acquire(&server.client, workflow, &settings, cancellation, observe)
-        .await
-        .map_err(|error| match error {
-            LeaseError::Held { .. } => Failure::lease_held(error.to_string()),
-            LeaseError::Expiry { .. } => Failure::usage(error.to_string()),
-            other => Failure::runtime(chain(&other)),
-        })
 }
 
 /// `summary` with the server's line after its first line.
