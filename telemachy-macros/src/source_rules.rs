@@ -1,7 +1,8 @@
 //! The checks only the source can support, because the model has no place for what they
 //! are about: docker fields written on a local agent, and dependencies written as subjects
-//! (the constants the identifiers become are checked where they are made, in `expand`). Everything else is the core's rules
-//! (`telemachy_core::rules`), which `validate` runs on the lowered model.
+//! (the constants the identifiers become are checked where they are made, in `expand`).
+//! Everything else is the core's rules (`telemachy_core::rules`), which `validate` runs on
+//! the lowered model.
 
 use crate::ctxt::Ctxt;
 use crate::model::{Agent, Runtime, Spanned, Target, Team, Workflow};

@@ -9,11 +9,13 @@ use crate::ctxt::Ctxt;
 use crate::lower::lower;
 use crate::model::Workflow;
 use crate::source_rules;
+use crate::spans::Spans;
 
 /// Runs every check, reporting into `ctxt`, and returns the model: what `spec()` holds.
 pub(crate) fn check(ctxt: &Ctxt, workflow: &Workflow) -> spec::Workflow {
     source_rules::check(ctxt, workflow);
-    let (model, spans) = lower(workflow);
+    let model = lower(workflow);
+    let spans = Spans::new(workflow);
     for problem in rules::problems(&model) {
         if !spans.is_unread(&problem.path) {
             spans.error(ctxt, &problem.path, &problem);

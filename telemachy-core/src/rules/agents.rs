@@ -2,24 +2,24 @@
 
 use std::collections::HashSet;
 
-use super::{Path, Report, Rule, bounds, field, names, non_empty};
+use super::{Owner, Path, Report, Rule, bounds, field, names, non_empty};
 use crate::spec::{Agent, Runtime};
 
 pub(super) fn check(report: &mut Report, agents: &[Agent]) {
     let mut ids: HashSet<&str> = HashSet::with_capacity(agents.len());
     for (index, agent) in agents.iter().enumerate() {
         let path = Path::agent(index);
-        let owner = format!("agent `{}`", agent.id);
+        let owner = Owner::new("agent", &agent.id);
         if !names::check_id(report, &agent.id, &mut ids, &path, "agent", "") {
             continue;
         }
-        names::check_name(report, &agent.name, path.clone().field(field::NAME), &owner);
+        names::check_name(report, &agent.name, path.clone().field(field::NAME), owner);
         non_empty(
             report,
             &agent.program,
             path.clone().field(field::PROGRAM),
             "program",
-            &owner,
+            owner,
         );
         if let Some(model) = &agent.model {
             non_empty(
@@ -27,7 +27,7 @@ pub(super) fn check(report: &mut Report, agents: &[Agent]) {
                 model,
                 path.clone().field(field::MODEL),
                 "model",
-                &owner,
+                owner,
             );
         }
         let working_dir = path.clone().field(field::WORKING_DIR);
@@ -36,7 +36,7 @@ pub(super) fn check(report: &mut Report, agents: &[Agent]) {
             &agent.working_dir,
             working_dir,
             "working_dir",
-            &owner,
+            owner,
         );
         if let Runtime::Docker(docker) = &agent.runtime {
             if docker.image.is_empty() {
@@ -47,7 +47,7 @@ pub(super) fn check(report: &mut Report, agents: &[Agent]) {
                     "add `image: \"<image>\"`",
                 );
             }
-            bounds::check_docker(report, docker, &path, &owner);
+            bounds::check_docker(report, docker, &path, owner);
         }
     }
 }

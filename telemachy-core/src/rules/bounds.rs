@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::{Path, Report, Rule, field};
+use super::{Owner, Path, Report, Rule, field};
 use crate::spec::Docker;
 
 /// The longest timeout a workflow may set: 100 years, far beyond any run, and well within
@@ -89,7 +89,7 @@ pub(super) fn check_timeout(report: &mut Report, timeout: Option<Duration>) {
 }
 
 /// A docker agent's CPUs and memory (`agent` is the agent's path).
-pub(super) fn check_docker(report: &mut Report, docker: &Docker, agent: &Path, owner: &str) {
+pub(super) fn check_docker(report: &mut Report, docker: &Docker, agent: &Path, owner: Owner) {
     if !(CPUS_MIN..=CPUS_MAX).contains(&docker.cpus) {
         report.push(
             Rule::CpusOutOfRange,

@@ -97,8 +97,39 @@ impl Report {
     }
 }
 
+/// What a problem is about, as messages name it: "the workflow", "agent `scout`". Written
+/// out only when a problem is reported.
+#[derive(Clone, Copy)]
+struct Owner<'a> {
+    /// "agent", "team" or "task"; empty for the workflow itself.
+    what: &'static str,
+    id: &'a str,
+}
+
+impl<'a> Owner<'a> {
+    const WORKFLOW: Owner<'static> = Owner { what: "", id: "" };
+
+    fn new(what: &'static str, id: &'a str) -> Self {
+        Owner { what, id }
+    }
+
+    fn is_workflow(self) -> bool {
+        self.what.is_empty()
+    }
+}
+
+impl std::fmt::Display for Owner<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.is_workflow() {
+            f.write_str("the workflow")
+        } else {
+            write!(f, "{} `{}`", self.what, self.id)
+        }
+    }
+}
+
 /// `value` of `key` (`program`, `subject`, ...) may not be empty when given.
-fn non_empty(report: &mut Report, value: &str, path: Path, key: &str, owner: &str) {
+fn non_empty(report: &mut Report, value: &str, path: Path, key: &str, owner: Owner) {
     if value.is_empty() {
         report.push(
             Rule::EmptyField,

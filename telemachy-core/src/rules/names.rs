@@ -5,7 +5,7 @@
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 
-use super::{Path, Report, Rule, Segment, field};
+use super::{Owner, Path, Report, Rule, Segment, field};
 use crate::spec::Workflow;
 
 /// The workflow's own name.
@@ -14,14 +14,14 @@ pub(super) fn check_workflow(report: &mut Report, workflow: &Workflow) {
         report,
         &workflow.name,
         Path::root().field(field::NAME),
-        "the workflow",
+        Owner::WORKFLOW,
     );
 }
 
 /// A name of `owner` ("agent `scout`"): not empty, no control characters.
-pub(super) fn check_name(report: &mut Report, name: &str, path: Path, owner: &str) {
+pub(super) fn check_name(report: &mut Report, name: &str, path: Path, owner: Owner) {
     if name.is_empty() {
-        let hint = if owner == "the workflow" {
+        let hint = if owner.is_workflow() {
             "give it one, from which every key is derived"
         } else {
             "give it one, or leave `name` out to use the identifier"

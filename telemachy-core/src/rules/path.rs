@@ -19,6 +19,10 @@ pub enum Segment {
 /// A path into a [`Workflow`](crate::spec::Workflow), from the workflow itself down to the
 /// element a problem is about.
 ///
+/// A path lives inline (no allocation), so the rules can name every element they look at
+/// without cost. It holds at most [`Path::DEPTH_MAX`] steps, more than the deepest element of
+/// a workflow needs (`teams[t].tasks[i].after[k].team` is 7).
+///
 /// ```
 /// use telemachy_core::rules::Path;
 ///
@@ -26,9 +30,21 @@ pub enum Segment {
 /// assert_eq!(path.to_string(), "teams[1].tasks[0].after[2].task");
 /// assert_eq!(Path::root().to_string(), "(the workflow)");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Path {
-    segments: Vec<Segment>,
+    /// The steps in use are `steps[..len]`; the others are always `Index(0)`, so that the
+    /// derived comparisons and hash see only the steps in use.
+    steps: [Segment; Path::DEPTH_MAX],
+    len: u8,
+}
+
+impl Default for Path {
+    fn default() -> Self {
+        Path {
+            steps: [Segment::Index(0); Path::DEPTH_MAX],
+            len: 0,
+        }
+    }
 }
 
 /// The field names a [`Path`] uses for the parts of a workflow, one constant each: the
@@ -99,45 +115,57 @@ impl Path {
         Path::team(team).field(field::TASKS).index(task)
     }
 
+    /// The most steps a path holds.
+    pub const DEPTH_MAX: usize = 8;
+
     /// This path, then the field `name`.
     #[must_use]
-    pub fn field(mut self, name: &'static str) -> Path {
-        self.segments.push(Segment::Field(name));
-        self
+    pub fn field(self, name: &'static str) -> Path {
+        self.then(Segment::Field(name))
     }
 
     /// This path, then the list entry `index`.
     #[must_use]
-    pub fn index(mut self, index: usize) -> Path {
-        self.segments.push(Segment::Index(index));
+    pub fn index(self, index: usize) -> Path {
+        self.then(Segment::Index(index))
+    }
+
+    /// This path, then `step`; a path already [`DEPTH_MAX`](Path::DEPTH_MAX) deep stays as
+    /// it is (no element of a workflow lies that deep).
+    fn then(mut self, step: Segment) -> Path {
+        if let Some(slot) = self.steps.get_mut(usize::from(self.len)) {
+            *slot = step;
+            self.len += 1;
+        }
         self
     }
 
     /// The steps from the workflow down.
     pub fn segments(&self) -> &[Segment] {
-        &self.segments
+        &self.steps[..usize::from(self.len)]
     }
 
     /// The path one step up, or `None` for the workflow itself.
     pub fn parent(&self) -> Option<Path> {
-        let (_, up) = self.segments.split_last()?;
-        Some(Path {
-            segments: up.to_vec(),
-        })
+        let len = self.len.checked_sub(1)?;
+        let mut up = self.clone();
+        up.steps[usize::from(len)] = Segment::Index(0);
+        up.len = len;
+        Some(up)
     }
 
     /// Whether `self` is `other` or lies inside it.
     pub fn starts_with(&self, other: &Path) -> bool {
-        self.segments.starts_with(&other.segments)
+        self.segments().starts_with(other.segments())
     }
 }
 
 impl fmt::Display for Path {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.segments.is_empty() {
+        if self.len == 0 {
             return f.write_str("(the workflow)");
         }
-        for (n, segment) in self.segments.iter().enumerate() {
+        for (n, segment) in self.segments().iter().enumerate() {
             match segment {
                 Segment::Field(name) if n == 0 => f.write_str(name)?,
                 Segment::Field(name) => write!(f, ".{name}")?,
@@ -161,5 +189,16 @@ mod tests {
         assert!(path.starts_with(&Path::team(3)));
         assert!(!path.starts_with(&Path::team(4)));
         assert_eq!(Path::root().parent(), None);
+        assert_eq!(up, Path::team(3).field(field::MEMBERS));
+    }
+
+    #[test]
+    fn a_path_is_at_most_eight_deep() {
+        let mut path = Path::root();
+        for index in 0..10 {
+            path = path.index(index);
+        }
+        assert_eq!(path.segments().len(), Path::DEPTH_MAX);
+        assert_eq!(path.to_string(), "[0][1][2][3][4][5][6][7]");
     }
 }

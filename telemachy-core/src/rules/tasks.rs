@@ -3,7 +3,7 @@
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 
-use super::{Path, Report, Rule, field, names, non_empty};
+use super::{Owner, Path, Report, Rule, field, names, non_empty};
 use crate::spec::Team;
 
 pub(super) fn check(report: &mut Report, teams: &[Team]) {
@@ -16,10 +16,10 @@ pub(super) fn check(report: &mut Report, teams: &[Team]) {
             if !names::check_id(report, &task.id, &mut ids, &path, "task", &within) {
                 continue;
             }
-            let owner = format!("task `{}`", task.id);
+            let owner = Owner::new("task", &task.id);
             let subject = path.clone().field(field::SUBJECT);
-            non_empty(report, &task.subject, subject.clone(), "subject", &owner);
-            non_empty(report, &task.kind, path.field(field::TYPE), "type", &owner);
+            non_empty(report, &task.subject, subject.clone(), "subject", owner);
+            non_empty(report, &task.kind, path.field(field::TYPE), "type", owner);
             if task.subject.is_empty() {
                 continue;
             }

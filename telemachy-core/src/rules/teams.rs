@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use super::index::Index;
-use super::{Path, Report, Rule, field, names};
+use super::{Owner, Path, Report, Rule, field, names};
 use crate::spec::{Team, Workflow};
 use crate::suggest;
 
@@ -12,8 +12,8 @@ pub(super) fn check_ids(report: &mut Report, teams: &[Team]) {
     for (index, team) in teams.iter().enumerate() {
         let path = Path::team(index);
         if names::check_id(report, &team.id, &mut ids, &path, "team", "") {
-            let owner = format!("team `{}`", team.id);
-            names::check_name(report, &team.name, path.field(field::NAME), &owner);
+            let owner = Owner::new("team", &team.id);
+            names::check_name(report, &team.name, path.field(field::NAME), owner);
         }
     }
 }
