@@ -8,7 +8,7 @@
 //!
 //! The stages are compiled in from the macro's sources (this target cannot link the
 //! proc-macro crate itself), and the workflow comes from the same generator as
-//! `examples/macro_cost.rs`.
+//! `examples/macro_cost.rs` (both in this crate).
 
 #![allow(
     dead_code,
@@ -38,7 +38,7 @@ mod validate;
 #[path = "../src/value.rs"]
 mod value;
 
-#[path = "../../examples/support/big_workflow.rs"]
+#[path = "../examples/support/big_workflow.rs"]
 mod big_workflow;
 
 use std::time::{Duration, Instant};

@@ -2,7 +2,7 @@
 //! crate declaring a big workflow, against the same crate declaring an empty one.
 //!
 //! ```sh
-//! cargo run --example macro_cost [-- --runs 5 --tasks 2000,10000 --dir /tmp/telemachy-macro-cost]
+//! cargo run -p telemachy-macros --example macro_cost [-- --runs 5 --tasks 2000,10000 --dir /tmp/telemachy-macro-cost]
 //! ```
 //!
 //! `--telemachy PATH` measures another checkout's `telemachy` crate (by default this one's),
@@ -99,7 +99,7 @@ fn parse_args() -> Result<Options, String> {
         runs: 5,
         tasks: vec![BIG.tasks, 5 * BIG.tasks],
         dir: std::env::temp_dir().join("telemachy-macro-cost"),
-        telemachy: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+        telemachy: Path::new(env!("CARGO_MANIFEST_DIR")).join("../telemachy"),
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
