@@ -17,6 +17,7 @@
 //! - `no_silent_simulator`: which server a run used; `CI` without a server refuses.
 //! - `signals`: SIGTERM, SIGHUP and SIGINT stop a run with teardown and summary; a second
 //!   signal quits; a stalled create never holds up a stop.
+//! - `vanished`: agents and teams deleted mid-run fail their tasks within a few polls.
 //! - `tls`: https with a self-signed certificate, trusted only when named.
 //!
 //! The tests that run a workflow binary need the examples built (`cargo test` builds them;
@@ -64,6 +65,9 @@ mod no_silent_simulator;
 
 #[path = "reliability/signals.rs"]
 mod signals;
+
+#[path = "reliability/vanished.rs"]
+mod vanished;
 
 #[path = "reliability/tls.rs"]
 mod tls;

@@ -49,11 +49,12 @@ const TASKS_ROUTE: &str = "/v1/teams/{team_id}/tasks";
 /// The most poll points: a run polls far more often than this.
 const MAX_POLL_POINTS: usize = 8;
 
-/// Whether a request polls a team's tasks: the only request whose number in a run depends
-/// on timing. (The run lease's heartbeats would be another, but the first comes 5 s after
-/// the lease was taken, past the end of these runs.)
+/// Whether a request's number in a run depends on timing: a poll of a team's tasks, or a
+/// check that a watched task's agent or team still exists (`GET` by id, every few polls).
+/// (The run lease's heartbeats would be another, but the first comes 5 s after the lease
+/// was taken, past the end of these runs.)
 pub(crate) fn is_poll(method: &str, route: &str) -> bool {
-    method == "GET" && route == TASKS_ROUTE
+    method == "GET" && matches!(route, TASKS_ROUTE | "/v1/agents/{id}" | "/v1/teams/{id}")
 }
 
 /// Where a run is killed.

@@ -19,6 +19,18 @@ impl Client {
         self.transport.list_all(&["v1", "agents"], AGENTS).await
     }
 
+    /// `GET /v1/agents/{id}`; `None` when the server has no agent with that id.
+    pub async fn get_agent(&self, id: &str) -> Result<Option<api::Agent>, Error> {
+        match self
+            .get::<api::AgentEnvelope>(&["v1", "agents", id], AGENT)
+            .await
+        {
+            Ok(envelope) => Ok(Some(envelope.agent)),
+            Err(error) if error.is_not_found() => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+
     /// `GET /v1/agents/by-name/{name}`; `None` when no agent has that name.
     ///
     /// When several agents share the name, the real server answers one of them, not a

@@ -17,6 +17,18 @@ impl Client {
         self.transport.list_all(&["v1", "teams"], TEAMS).await
     }
 
+    /// `GET /v1/teams/{id}`; `None` when the server has no team with that id.
+    pub async fn get_team(&self, id: &str) -> Result<Option<api::Team>, Error> {
+        match self
+            .get::<api::TeamEnvelope>(&["v1", "teams", id], TEAM)
+            .await
+        {
+            Ok(envelope) => Ok(Some(envelope.team)),
+            Err(error) if error.is_not_found() => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+
     /// `POST /v1/teams`: creates a team with its members.
     ///
     /// Duplicate-safe: when the outcome of an attempt is unknown, the newest team with

@@ -10,7 +10,7 @@
 //! interval, never one per task. Creates and reads run concurrently, together at most
 //! `concurrency` at once; see `reads` for when each team is read.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use tokio::task::{JoinError, JoinSet};
@@ -23,7 +23,7 @@ use crate::executor::error::chain;
 use crate::executor::event::Event;
 use crate::executor::nats::{Feed, Nudge};
 use crate::executor::options::RunOptions;
-use crate::executor::plan::Plan;
+use crate::executor::plan::{Plan, PlannedTask};
 use crate::executor::reads::ReadSchedule;
 use crate::executor::ready::Readiness;
 use crate::executor::report::{RunStatus, TaskOrigin, TaskOutcome, TaskReport};
@@ -33,6 +33,10 @@ use crate::executor::timestamp::parse_rfc3339;
 /// How many polls in a row a watched task may be missing from its team's list before it
 /// counts as failed.
 const MISSING_POLLS_LIMIT: u32 = 3;
+/// Every how many poll intervals the agents of watched tasks are checked (one list).
+const AGENT_CHECK_POLLS: u32 = 3;
+/// After how many agent checks in a row without its assignee a watched task fails.
+const AGENT_MISSING_CHECKS: u32 = 2;
 
 /// While task events flow, polls are this many poll intervals apart.
 const SLOW_POLLS: u32 = 5;
@@ -141,6 +145,8 @@ struct TaskState {
     since: Option<std::time::Instant>,
     elapsed: Option<Duration>,
     missing_polls: u32,
+    /// How many agent checks in a row found its assignee gone.
+    agent_missing_checks: u32,
     /// When it started being watched: reads sent before then cannot know it.
     watched_since: Option<Instant>,
 }
@@ -160,6 +166,7 @@ impl TaskState {
             since: None,
             elapsed: None,
             missing_polls: 0,
+            agent_missing_checks: 0,
             watched_since: None,
         }
     }
@@ -339,6 +346,26 @@ type Reads = JoinSet<ReadOutput>;
 /// A finished read, with the id of the job that ran it.
 type ReadAnswer = (tokio::task::Id, ReadOutput);
 
+/// A check under way that the agents and teams of watched tasks still exist: the ids gone.
+type Check = tokio::task::JoinHandle<HashSet<String>>;
+
+/// Which of `agents` and `teams` (server ids) the server says are gone (404), one `GET`
+/// each; one it cannot answer about counts as there.
+async fn gone(client: Client, agents: Vec<String>, teams: Vec<String>) -> HashSet<String> {
+    let mut gone = HashSet::new();
+    for id in agents {
+        if let Ok(None) = client.get_agent(&id).await {
+            gone.insert(id);
+        }
+    }
+    for id in teams {
+        if let Ok(None) = client.get_team(&id).await {
+            gone.insert(id);
+        }
+    }
+    gone
+}
+
 /// Sleeps until `at`, or forever without one.
 async fn sleep_until(at: Option<Instant>) {
     match at {
@@ -450,6 +477,8 @@ impl Scheduler<'_> {
         let mut submitting: HashMap<tokio::task::Id, usize> = HashMap::new();
         let mut reads: Reads = JoinSet::new();
         let mut reading: HashMap<tokio::task::Id, usize> = HashMap::new();
+        let mut agent_check: Option<Check> = None;
+        let mut next_agent_check = Instant::now() + self.options.poll_interval * AGENT_CHECK_POLLS;
         let status = loop {
             if let Some(reason) = stop.reason() {
                 break reason;
@@ -467,7 +496,7 @@ impl Scheduler<'_> {
             let bound = self.options.concurrency;
             let due: Vec<usize> = self.reads.due(now).collect();
             for team in due {
-                if creates.len() + reads.len() >= bound {
+                if creates.len() + reads.len() + usize::from(agent_check.is_some()) >= bound {
                     break;
                 }
                 self.reads.started(team);
@@ -477,7 +506,7 @@ impl Scheduler<'_> {
                 let handle = reads.spawn(async move { (sent, client.list_tasks(&team_id).await) });
                 reading.insert(handle.id(), team);
             }
-            while creates.len() + reads.len() < bound {
+            while creates.len() + reads.len() + usize::from(agent_check.is_some()) < bound {
                 let Some(index) = self.ready.next() else {
                     break;
                 };
@@ -495,20 +524,48 @@ impl Scheduler<'_> {
                 // dependency that will never finish: either way, nothing more will happen.
                 break RunStatus::Succeeded;
             }
+            // The check is one request at a time, within the same bound as the others, and
+            // only while tasks are watched.
+            let check_can_start = agent_check.is_none()
+                && creates.len() + reads.len() < bound
+                && self.tasks.iter().any(|task| task.phase == Phase::Active);
+            if check_can_start && now >= next_agent_check {
+                agent_check = Some(tokio::spawn(gone(
+                    self.client.clone(),
+                    self.watched_ids(|planned| planned.assignee, self.agent_ids),
+                    self.watched_ids(|planned| planned.team, &self.team_ids()),
+                )));
+                next_agent_check = now + interval * AGENT_CHECK_POLLS;
+            }
             let next_due = self.reads.next_due();
             tokio::select! {
                 reason = stop.stopped() => break reason,
+                joined = async {
+                    match agent_check.as_mut() {
+                        Some(check) => check.await,
+                        None => std::future::pending().await,
+                    }
+                } => {
+                    agent_check = None;
+                    if let Ok(gone) = joined {
+                        self.on_gone(&gone);
+                    }
+                }
+                () = tokio::time::sleep_until(next_agent_check), if check_can_start && agent_check.is_none() => {}
                 Some(joined) = creates.join_next_with_id(), if !creates.is_empty() => {
                     self.on_created(joined, &mut submitting);
                 }
                 Some(joined) = reads.join_next_with_id(), if !reads.is_empty() => {
                     self.on_read(joined, &mut reading);
                 }
-                () = sleep_until(next_due), if next_due.is_some() && creates.len() + reads.len() < bound => {}
+                () = sleep_until(next_due), if next_due.is_some() && creates.len() + reads.len() + usize::from(agent_check.is_some()) < bound => {}
                 nudge = next_nudge(&mut feed) => self.on_nudge(&nudge),
             }
         };
         reads.abort_all();
+        if let Some(check) = agent_check {
+            check.abort();
+        }
         // Creates under way get a moment to answer, so that what they made is recorded;
         // past it they are abandoned: a stalled server must not hold up a stop. The next
         // run finds what an abandoned create made by its subject, in the team of its key.
@@ -652,6 +709,66 @@ impl Scheduler<'_> {
         self.reads.finished(team_index, Instant::now(), watching);
     }
 
+    /// The server ids, by `slot`, of the agents or teams of the watched tasks, once each.
+    fn watched_ids(&self, slot: impl Fn(&PlannedTask) -> usize, ids: &[String]) -> Vec<String> {
+        let mut wanted: Vec<String> = (0..self.tasks.len())
+            .filter(|&index| self.tasks[index].phase == Phase::Active)
+            .map(|index| ids[slot(&self.plan.tasks[index])].clone())
+            .collect();
+        wanted.sort();
+        wanted.dedup();
+        wanted
+    }
+
+    fn team_ids(&self) -> Vec<String> {
+        self.teams
+            .iter()
+            .map(|team| team.server_id.clone())
+            .collect()
+    }
+
+    /// Acts on a check that the team and the assignee of every watched task still exist
+    /// (`gone` holds the ids the server no longer knows): a task whose agent or team was deleted (or whose server lost
+    /// its state) would never be run, and waiting for it would last for ever. Missing from [`AGENT_MISSING_CHECKS`] checks in
+    /// a row, the task fails with a line that says so. It is not re-provisioned and sent
+    /// again here: an agent that vanished mid-run means someone deleted it or the server
+    /// lost its state, and doing the work again without being asked could duplicate it; the
+    /// next run provisions the agent afresh and submits the task anew, idempotently.
+    fn on_gone(&mut self, gone: &HashSet<String>) {
+        for index in 0..self.tasks.len() {
+            if self.tasks[index].phase != Phase::Active {
+                continue;
+            }
+            let planned = &self.plan.tasks[index];
+            let agent_id = &self.agent_ids[planned.assignee];
+            let team_id = &self.teams[planned.team].server_id;
+            let reason = if gone.contains(team_id) {
+                let team = &self.plan.teams[planned.team];
+                format!(
+                    "its team `{}` ({}, id {team_id}) is gone from the server (it was deleted, \
+                     or the server lost its state), so nothing will run it; run again to \
+                     provision the team afresh and submit the task anew",
+                    team.id, team.key
+                )
+            } else if gone.contains(agent_id) {
+                let agent = &self.plan.agents[planned.assignee];
+                format!(
+                    "its assignee agent `{}` ({}, id {agent_id}) is gone from the server (it \
+                     was deleted, or the server lost its state), so nothing will run it; run \
+                     again to provision the agent afresh and submit the task anew",
+                    agent.id, agent.key
+                )
+            } else {
+                self.tasks[index].agent_missing_checks = 0;
+                continue;
+            };
+            self.tasks[index].agent_missing_checks += 1;
+            if self.tasks[index].agent_missing_checks >= AGENT_MISSING_CHECKS {
+                self.fail(index, reason);
+            }
+        }
+    }
+
     /// Matches a team's listed tasks (or the failure to list them) against its watched
     /// tasks. Only tasks watched before the read was sent can be missing from it.
     fn apply_read(
@@ -690,7 +807,10 @@ impl Scheduler<'_> {
                             if state.missing_polls >= MISSING_POLLS_LIMIT {
                                 self.fail(
                                     index,
-                                    "it disappeared from its team's task list".to_owned(),
+                                    "it disappeared from its team's task list (the team was deleted, or the server \
+                                     lost its state); run again to provision the team afresh and \
+                                     submit it anew"
+                                        .to_owned(),
                                 );
                             }
                         }
