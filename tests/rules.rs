@@ -1,9 +1,11 @@
-//! One set of rules, whatever the front end: each semantic mistake is made twice, through
-//! `workflow!` (a UI case, whose compile errors `tests/ui/<case>.stderr` records and the UI
-//! suite checks) and through the model built by hand, and both must give the same messages.
+//! One set of rules, whatever the front end: each semantic mistake is made three times,
+//! through `workflow!` (a UI case, whose compile errors `tests/ui/<case>.stderr` records and
+//! the UI suite checks), through the model built by hand, and through a workflow file (the
+//! hand-built model written in its file form and read back by `telemachy::load`, each error
+//! at a line and column), and all three must give the same messages.
 //!
-//! To cover another front end, give [`Case`] a column for it (say, a workflow file that
-//! makes the same mistake) and compare its messages in [`same_messages_from_every_front_end`].
+//! To cover another front end, give [`Case`] a column for it and compare its messages in
+//! [`same_messages_from_every_front_end`].
 
 use std::time::Duration;
 
@@ -368,10 +370,17 @@ fn same_messages_from_every_front_end() {
             "{}: the model has no mistake",
             case.ui
         );
+        let from_file: Vec<String> = (case.model)().iter().flat_map(file_messages).collect();
         assert_eq!(
             sorted(from_macro),
-            sorted(from_model),
+            sorted(from_model.clone()),
             "{}: the macro (tests/ui/{0}.stderr) and the model disagree",
+            case.ui
+        );
+        assert_eq!(
+            sorted(from_file),
+            sorted(from_model),
+            "{}: a workflow file and the model disagree",
             case.ui
         );
         compared += 1;
@@ -401,7 +410,28 @@ fn macro_messages(case: &str) -> Vec<String> {
         .collect()
 }
 
-/// Both front ends report every mistake; the order is the front end's (the macro's is the
+/// The messages of `workflow` written as a workflow file (its file form, in JSON) and read
+/// back by the loader; each error must have its line and column.
+fn file_messages(workflow: &Workflow) -> Vec<String> {
+    let text = serde_json::to_string_pretty(workflow).expect("the model has a file form");
+    let error = match telemachy::load::load_str(&text, "case.json") {
+        Ok(_) => return Vec::new(),
+        Err(error) => error,
+    };
+    error
+        .diagnostics()
+        .iter()
+        .map(|diagnostic| {
+            assert!(
+                diagnostic.position.is_some(),
+                "{diagnostic} has no position"
+            );
+            diagnostic.message.clone()
+        })
+        .collect()
+}
+
+/// Every front end reports every mistake; the order is the front end's (the macro's is the
 /// source's).
 fn sorted(mut messages: Vec<String>) -> Vec<String> {
     messages.sort();

@@ -263,7 +263,7 @@ impl TryFrom<AgentForm> for Agent {
     type Error = String;
 
     /// Puts the docker settings into the runtime, refusing them on a local agent (the same
-    /// messages as `workflow!`).
+    /// message as `workflow!`), where the model has no place for them.
     fn try_from(form: AgentForm) -> Result<Self, String> {
         let runtime = match form.runtime {
             RuntimeKind::Local => {
@@ -282,12 +282,9 @@ impl TryFrom<AgentForm> for Agent {
                 Runtime::Local
             }
             RuntimeKind::Docker => {
-                let Some(image) = form.image else {
-                    return Err(format!(
-                        "docker agent `{}` has no image: add `image: <image>`",
-                        form.id
-                    ));
-                };
+                // No image is the rules' to report (`rules::Rule::NoImage`), as for a
+                // workflow built in code.
+                let image = form.image.unwrap_or_default();
                 Runtime::Docker(Docker {
                     image,
                     cpus: form.cpus.unwrap_or(DEFAULT_CPUS),
@@ -545,12 +542,17 @@ pub mod seconds {
                 })
         }
 
+        /// A number of seconds too large for a `Duration` is the longest one: the rules
+        /// report it out of range, as they do for `workflow!`.
         fn visit_f64<E: de::Error>(self, seconds: f64) -> Result<Self::Value, E> {
-            Duration::try_from_secs_f64(seconds).map(Some).map_err(|_| {
-                E::custom(format!(
+            if seconds.is_nan() || seconds < 0.0 {
+                return Err(E::custom(format!(
                     "`{seconds}` is not a number of seconds a timeout can be: give e.g. `7200`"
-                ))
-            })
+                )));
+            }
+            Ok(Some(
+                Duration::try_from_secs_f64(seconds).unwrap_or(Duration::MAX),
+            ))
         }
     }
 }
@@ -626,14 +628,9 @@ mod tests {
                 .starts_with("agent `a` runs locally, so `cpus` does not apply"),
             "{error}"
         );
-        let error = serde_json::from_str::<Agent>(r#"{"id": "a", "runtime": "docker"}"#)
-            .expect_err("docker without image");
-        assert!(
-            error
-                .to_string()
-                .starts_with("docker agent `a` has no image"),
-            "{error}"
-        );
+        let agent = serde_json::from_str::<Agent>(r#"{"id": "a", "runtime": "docker"}"#)
+            .expect("the rules, not the form, refuse a docker agent without an image");
+        assert_eq!(agent.runtime, Runtime::Docker(Docker::new("")));
     }
 
     #[test]

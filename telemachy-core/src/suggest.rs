@@ -3,6 +3,26 @@
 //! ([`crate::rules`]) all phrase their hints with these functions, so every front end
 //! suggests the same thing for the same mistake.
 
+/// Field names of the Python tool's workflow files (and other likely guesses) that the
+/// `workflow!` language and the file form of the model spell differently, with the name to
+/// write instead: an unknown field that is one of these gets "did you mean" its
+/// counterpart, however far apart the spellings are.
+pub const FIELD_ALIASES: &[(&str, &str)] = &[
+    ("assign_to", "assignee"),
+    ("assigned_to", "assignee"),
+    ("agent", "assignee"),
+    ("blocked_by", "after"),
+    ("depends_on", "after"),
+    ("dependencies", "after"),
+    ("docker_image", "image"),
+    ("agents", "members"),
+    ("timeout_seconds", "timeout"),
+    ("working_directory", "working_dir"),
+    ("workdir", "working_dir"),
+    ("kind", "type"),
+    ("task_type", "type"),
+];
+
 /// How many known names a hint lists before it says "and N more".
 const LIST_MAX: usize = 8;
 

@@ -36,19 +36,6 @@ pub(crate) const TEARDOWN_POLICIES: &[&str] = &["on_completion", "on_failure", "
 pub(crate) const RUNTIMES: &[&str] = &["local", "docker"];
 
 /// Field names of the Python tool's workflow files (and other likely guesses) that this
-/// language spells differently, with the name to write instead.
-pub(crate) const ALIASES: &[(&str, &str)] = &[
-    ("assign_to", "assignee"),
-    ("assigned_to", "assignee"),
-    ("agent", "assignee"),
-    ("blocked_by", "after"),
-    ("depends_on", "after"),
-    ("dependencies", "after"),
-    ("docker_image", "image"),
-    ("agents", "members"),
-    ("timeout_seconds", "timeout"),
-    ("working_directory", "working_dir"),
-    ("workdir", "working_dir"),
-    ("kind", "type"),
-    ("task_type", "type"),
-];
+/// language spells differently, with the name to write instead (shared with the loader of
+/// workflow files, whose file form uses the same words).
+pub(crate) use telemachy_core::suggest::FIELD_ALIASES as ALIASES;

@@ -64,6 +64,7 @@ pub mod api;
 pub mod cli;
 pub mod client;
 pub mod executor;
+pub mod load;
 mod python_env;
 #[cfg(feature = "sim")]
 pub mod sim;
