@@ -63,6 +63,7 @@ pub mod api;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod client;
+pub mod convert;
 pub mod executor;
 pub mod load;
 mod python_env;

@@ -53,7 +53,18 @@ use stderr::{ColorChoice, LogFormat};
 /// returns its exit status. Builds its own Tokio runtime; logs go to stderr, filtered by
 /// `RUST_LOG` (default `warn`).
 pub fn main(workflow: Workflow) -> ExitCode {
-    let args: Vec<OsString> = std::env::args_os().collect();
+    main_from(workflow, std::env::args_os())
+}
+
+/// [`main`] with the arguments `args` instead of the process's: the first is the program's
+/// name, the rest the command line (`["telemachy", "plan", "--json"]`). The `telemachy`
+/// binary runs a workflow file's commands through it.
+pub fn main_from<I, T>(workflow: Workflow, args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString>,
+{
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
     // Read before clap parses, so that its help and errors follow them too; a value that is
     // not a choice is left to clap to refuse.
     let color = ColorChoice::resolve(
