@@ -173,17 +173,25 @@ impl Adaptive {
                 state.phase = Phase::Probing { at: now, admitted };
                 state.hold_until = Some(now + PROBE_PAUSE);
             }
-            Phase::Probing { at, .. } if ticket.sent <= *at + PROBE_PAUSE => {}
+            // A request sent before a phase began was counted in that phase's snapshot:
+            // its 429 lowers the snapshot too, so the count since stays right.
+            Phase::Probing { at, admitted: then } if ticket.sent <= *at + PROBE_PAUSE => {
+                if ticket.sent <= *at {
+                    *then = then.saturating_sub(1);
+                }
+            }
             Phase::Probing { at, admitted: then } => {
-                let rate = per_second(admitted - *then, now - *at) * HEADROOM;
+                let rate = per_second(admitted.saturating_sub(*then), now - *at) * HEADROOM;
                 tracing::debug!(rate, "pacing: learned the server's rate");
                 state.phase = Phase::Paced(Paced::new(rate, now, admitted));
             }
-            Phase::Paced(paced) if ticket.sent <= paced.anchor => {}
+            Phase::Paced(paced) if ticket.sent <= paced.anchor => {
+                paced.admitted = paced.admitted.saturating_sub(1);
+            }
             Phase::Paced(paced) => {
                 let span = now - paced.anchor;
                 let rate = if span >= MIN_SPAN {
-                    per_second(admitted - paced.admitted, span) * HEADROOM
+                    per_second(admitted.saturating_sub(paced.admitted), span) * HEADROOM
                 } else {
                     paced.rate * BACK_OFF
                 };
@@ -274,6 +282,25 @@ mod tests {
             took <= floor * 1.05,
             "took {took:.2} s against a floor of {floor:.2} s"
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn late_429s_of_requests_sent_before_a_probe_are_counted_once() {
+        let pacer = Adaptive::default();
+        let mut early = Vec::new();
+        for _ in 0..5 {
+            early.push(pacer.acquire().await);
+        }
+        // The first 429 starts the probe; the other early requests' 429s arrive after it.
+        pacer.answered(early.pop().expect("five tickets"), true);
+        tokio::time::sleep(PROBE_PAUSE * 2).await;
+        for ticket in early {
+            pacer.answered(ticket, true);
+        }
+        let late = pacer.acquire().await;
+        pacer.answered(late, true);
+        let rate = pacer.rate().expect("a learned rate");
+        assert_eq!(rate, MIN_RATE, "nothing was let through, so the floor rate");
     }
 
     #[tokio::test(start_paused = true)]
