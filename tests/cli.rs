@@ -412,7 +412,7 @@ async fn every_json_document_matches_its_schema_and_destroy_removes_everything_o
 
 #[cfg(unix)]
 #[tokio::test]
-async fn destroy_respects_the_run_lease_of_a_run_under_way() {
+async fn destroy_and_check_prune_respect_the_run_lease_of_a_run_under_way() {
     let sim = simulator(SimConfig::default().worker_delay(Duration::from_secs(60))).await;
     let url = sim.url();
     let mut run = command("hello_world", &["--teardown", "never"], Some(&url))
@@ -445,6 +445,19 @@ async fn destroy_respects_the_run_lease_of_a_run_under_way() {
     assert_eq!(errors.len(), 1, "{}", refused.stderr);
     assert!(errors[0].contains("holds its lease"), "{}", errors[0]);
     assert_eq!(sim.agents().len(), 1, "nothing was deleted");
+
+    // `check --prune` deletes too, so it gives up the same way; a plain `check` only reads,
+    // and needs no lease.
+    let prune = invoke(
+        "hello_world",
+        &["check", "--prune", "--no-wait"],
+        Some(&url),
+    )
+    .await;
+    assert_eq!(prune.code, Some(4), "{prune:?}");
+    assert_eq!(sim.agents().len(), 1, "nothing was pruned");
+    let check = invoke("hello_world", &["check"], Some(&url)).await;
+    assert_eq!(check.code, Some(0), "{check:?}");
 
     // Once the run has stopped and given the lease back, `destroy` goes ahead.
     let status = Command::new("kill")

@@ -165,9 +165,14 @@ pub(crate) struct LeaseArgs {
 /// Options of `check`.
 #[derive(Debug, Clone, Args)]
 pub(crate) struct CheckArgs {
-    /// After listing them, delete this workflow's orphans (teams first, then agents).
+    /// After listing them, delete this workflow's orphans (teams first, then agents),
+    /// holding the run lease while it does.
     #[arg(long)]
     pub(crate) prune: bool,
+
+    /// Waiting for the run lease with `--prune`: it never deletes under a running run.
+    #[command(flatten)]
+    pub(crate) lease: LeaseArgs,
 }
 
 /// A teardown policy on the command line.
@@ -299,7 +304,7 @@ mod tests {
         assert!(cli.json);
         assert!(matches!(
             cli.command,
-            Some(Command::Check(CheckArgs { prune: true }))
+            Some(Command::Check(CheckArgs { prune: true, .. }))
         ));
     }
 

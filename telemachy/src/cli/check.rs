@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::cli::args::CheckArgs;
 use crate::cli::connect::Server;
 use crate::cli::document::View;
+use crate::cli::lease::under_lease;
 use crate::cli::output::{Failure, exit_status, print_view};
 use crate::cli::status::LeaseState;
 use crate::executor::lease;
@@ -103,7 +104,17 @@ pub(crate) async fn check(
 ) -> Result<ExitCode, Failure> {
     let plan = Plan::new(workflow).map_err(|error| Failure::usage(error.to_string()))?;
     let server = Server::connect(url).await?;
-    let result = inspect(&plan, &server, args.prune).await;
+    let result = if args.prune {
+        under_lease(
+            &server,
+            &plan.workflow,
+            &args.lease,
+            inspect(&plan, &server, true),
+        )
+        .await
+    } else {
+        inspect(&plan, &server, false).await
+    };
     server.close().await;
     let view = result?;
     print_view(&view, json, text)?;

@@ -20,11 +20,10 @@ use crate::cli::args::DestroyArgs;
 use crate::cli::check::take_inventory;
 use crate::cli::connect::Server;
 use crate::cli::document::View;
-use crate::cli::lease::{give_back, take_lease};
+use crate::cli::lease::under_lease;
 use crate::cli::output::{Failure, exit_status, print_view};
-use crate::cli::progress::Progress;
 use crate::executor::{
-    Cancellation, DEFAULT_CONCURRENCY, InventoryEntry, Plan, Relation, ResourceKind, delete_each,
+    DEFAULT_CONCURRENCY, InventoryEntry, Plan, Relation, ResourceKind, delete_each,
 };
 use crate::spec::Workflow;
 
@@ -86,34 +85,17 @@ pub(crate) async fn destroy(
 ) -> Result<ExitCode, Failure> {
     let plan = Plan::new(workflow).map_err(|error| Failure::usage(error.to_string()))?;
     let server = Server::connect(url).await?;
-    let result = under_lease(&plan, &server, args).await;
+    let result = under_lease(
+        &server,
+        &plan.workflow,
+        &args.lease,
+        delete(&plan, &server, args.yes),
+    )
+    .await;
     server.close().await;
     let view = result?;
     print_view(&view, json, text)?;
     Ok(exit_status(view.remaining == 0))
-}
-
-/// Takes the run lease, so that no run of the workflow works while its resources go (nor
-/// starts before they are gone), deletes, and gives the lease back.
-async fn under_lease(
-    plan: &Plan,
-    server: &Server,
-    args: &DestroyArgs,
-) -> Result<DestroyView, Failure> {
-    // Notes only: `destroy` prints no progress of its own.
-    let progress = Progress::new(true, 0);
-    let cancellation = Cancellation::new();
-    let lease = take_lease(
-        server,
-        &plan.workflow,
-        &args.lease,
-        &cancellation,
-        &progress,
-    )
-    .await?;
-    let result = delete(plan, server, args.yes).await;
-    give_back(lease, &cancellation, &progress).await;
-    result
 }
 
 async fn delete(plan: &Plan, server: &Server, yes: bool) -> Result<DestroyView, Failure> {

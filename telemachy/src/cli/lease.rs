@@ -1,6 +1,7 @@
 //! The run lease as the commands that change the server take it (`run`, `destroy`): waiting
 //! as `--wait`/`--no-wait` say, saying so on stderr, and giving it back at the end.
 
+use std::future::Future;
 use std::time::Duration;
 
 use crate::cli::args::LeaseArgs;
@@ -71,4 +72,25 @@ pub(crate) async fn give_back(lease: Lease, cancellation: &Cancellation, progres
             chain(&error)
         ));
     }
+}
+
+/// Runs `work` while holding the run lease for `workflow`, for the commands that delete
+/// (`destroy`, `check --prune`): none of them deletes what a running run is still making,
+/// and no run starts before they are done. They print no progress of their own, only the
+/// lease's notes.
+pub(crate) async fn under_lease<T, W>(
+    server: &Server,
+    workflow: &str,
+    args: &LeaseArgs,
+    work: W,
+) -> Result<T, Failure>
+where
+    W: Future<Output = Result<T, Failure>>,
+{
+    let progress = Progress::new(true, 0);
+    let cancellation = Cancellation::new();
+    let lease = take_lease(server, workflow, args, &cancellation, &progress).await?;
+    let result = work.await;
+    give_back(lease, &cancellation, &progress).await;
+    result
 }
