@@ -410,12 +410,11 @@ async fn every_json_document_matches_its_schema_and_destroy_removes_everything_o
     sim.shutdown().await;
 }
 
+/// Starts `hello_world` with `args` against `sim` (whose workers hold tasks for a minute)
+/// and returns once its task is submitted, so that the run is under way and holds its lease.
 #[cfg(unix)]
-#[tokio::test]
-async fn destroy_and_check_prune_respect_the_run_lease_of_a_run_under_way() {
-    let sim = simulator(SimConfig::default().worker_delay(Duration::from_secs(60))).await;
-    let url = sim.url();
-    let mut run = command("hello_world", &["--teardown", "never"], Some(&url))
+async fn spawn_until_submitted(sim: &Simulator, args: &[&str]) -> std::process::Child {
+    let child = command("hello_world", args, Some(&sim.url()))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -428,6 +427,15 @@ async fn destroy_and_check_prune_respect_the_run_lease_of_a_run_under_way() {
         );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
+    child
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn destroy_and_check_prune_respect_the_run_lease_of_a_run_under_way() {
+    let sim = simulator(SimConfig::default().worker_delay(Duration::from_secs(60))).await;
+    let url = sim.url();
+    let mut run = spawn_until_submitted(&sim, &["--teardown", "never"]).await;
 
     // The run holds the lease: `destroy --no-wait` gives up, deleting nothing.
     let refused = invoke(
@@ -903,21 +911,7 @@ async fn usage_and_configuration_errors_exit_2_with_one_line() {
 #[tokio::test]
 async fn ctrl_c_cancels_within_a_second_tears_down_and_exits_1() {
     let sim = simulator(SimConfig::default().worker_delay(Duration::from_secs(60))).await;
-    let url = sim.url();
-    let mut child = command("hello_world", &["--teardown", "on_failure"], Some(&url))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the example binary starts");
-
-    let waiting_since = Instant::now();
-    while sim.tasks().is_empty() {
-        assert!(
-            waiting_since.elapsed() < Duration::from_secs(20),
-            "the task is never submitted"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    let mut child = spawn_until_submitted(&sim, &["--teardown", "on_failure"]).await;
     let interrupted = Instant::now();
     let status = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
